@@ -1,0 +1,39 @@
+# Two commands for a fresh machine with Python 3.10+ and make: `make demo` and `make test`.
+# Each creates what it needs: uv (from PyPI) in .tools/, the project's environment in .venv/.
+SHELL := /bin/bash
+PYTHON ?= python3
+AIRFLOW_VERSION ?= 3.3.2
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+VPY := $(VENV)/bin/python
+export UV_CACHE_DIR ?= $(CURDIR)/.tools/cache
+
+.PHONY: demo test lint unit env clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9
+
+$(VENV)/.installed: pyproject.toml constraints/airflow-$(AIRFLOW_VERSION).txt | $(UV)
+	$(UV) venv --quiet --allow-existing --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV)
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet -e ".[test]" "apache-airflow==$(AIRFLOW_VERSION)" \
+		--constraint constraints/airflow-$(AIRFLOW_VERSION).txt
+	touch $@
+
+env: $(VENV)/.installed
+
+demo: env
+	./scripts/demo.sh
+
+lint: env
+	$(VENV)/bin/ruff check airflow_provider_every8d tests example_dags
+	$(VENV)/bin/mypy
+
+unit: env
+	$(VPY) -m pytest -q
+
+test: lint unit
+
+clean:
+	rm -rf $(VENV) .airflow dist

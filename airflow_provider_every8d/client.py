@@ -1,0 +1,136 @@
+"""Sync transport: one ``requests.Session`` (kept-alive connections), POST bodies, the retry policy.
+
+Retry policy, the part that keeps an SMS from going out twice:
+- Every request is retried when the connection could not be opened (nothing reached the server).
+- Queries (status, replies, credit) are also retried on timeouts and HTTP 5xx, with backoff.
+- Sends and erasures are never retried once the request may have reached the server: the error says so
+  (``Every8dTransportError.may_have_reached_server``) and the caller decides (see "Sending once").
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import NewConnectionError
+from urllib3.util.retry import Retry
+
+from airflow_provider_every8d.protocol import build
+from airflow_provider_every8d.protocol.errors import Every8dTransportError, excerpt
+from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
+from airflow_provider_every8d.protocol.paging import next_page
+from airflow_provider_every8d.protocol.phones import mask
+from airflow_provider_every8d.protocol.request import ApiRequest
+from airflow_provider_every8d.settings import ClientSettings
+
+log = logging.getLogger(__name__)
+
+QUERY_ATTEMPTS = 3
+QUERY_BACKOFF = 0.5
+USER_AGENT = "airflow-provider-every8d"
+
+
+def _never_connected(error: requests.RequestException) -> bool:
+    """True when the request certainly did not reach the server."""
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, NewConnectionError):
+            return True
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            current = reason
+            continue
+        current = current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
+    return False
+
+
+class Every8dClient:
+    """Calls the API. Build it from :class:`ClientSettings`; reuse it for many calls; ``close()`` at the end."""
+
+    def __init__(self, settings: ClientSettings, session: requests.Session | None = None) -> None:
+        self.settings = settings
+        self.session = session or requests.Session()
+        retry = Retry(total=settings.connect_retries, connect=settings.connect_retries, read=0, status=0,
+                      other=0, redirect=0, backoff_factor=0.2, allowed_methods=None, raise_on_status=False)
+        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=4)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.verify = settings.verify
+        if settings.proxies:
+            self.session.proxies.update(settings.proxies)
+
+    def __enter__(self) -> Every8dClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.session.close()
+
+    def call(self, request: ApiRequest) -> Any:
+        """Send one request and return its parsed answer (see :mod:`protocol.parse` for the errors)."""
+        attempts = QUERY_ATTEMPTS if request.idempotent else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return request.parse(self._post(request))
+            except Every8dTransportError as error:
+                retryable = request.idempotent and (error.status_code is None or error.status_code >= 500)
+                if not retryable or attempt == attempts:
+                    raise
+                log.warning("EVERY8D %s failed (%s); retrying (%d/%d)", request.endpoint.path, error.problem,
+                            attempt, attempts - 1)
+                time.sleep(QUERY_BACKOFF * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _post(self, request: ApiRequest) -> bytes:
+        body, content_type = request.encode(self.settings.uid, self.settings.password)
+        endpoint = request.endpoint.path
+        if request.recipients:
+            shown = ", ".join(mask(r) for r in request.recipients[:3])
+            more = f" and {len(request.recipients) - 3} more" if len(request.recipients) > 3 else ""
+            log.debug("EVERY8D %s to %s%s", endpoint, shown, more)
+        try:
+            response = self.session.post(request.url(self.settings.base_url), data=body,
+                                         headers={"Content-Type": content_type}, timeout=self.settings.timeout)
+        except requests.RequestException as error:
+            never = _never_connected(error)
+            problem = f"{type(error).__name__}" + (" (could not connect)" if never else
+                                                   " (the request may have reached the server)")
+            raise Every8dTransportError(problem, may_have_reached_server=not never, endpoint=endpoint) \
+                from None
+        if response.status_code != 200:
+            raise Every8dTransportError(
+                f"HTTP {response.status_code}: {excerpt(response.content, self.settings.password)}",
+                status_code=response.status_code, endpoint=endpoint)
+        return response.content
+
+    def iter_rows(self, make_request: Callable[[int], ApiRequest]) -> Iterator[Any]:
+        """Every row of a paged query (``make_request(page)``), page after page; one page in memory."""
+        page, fetched = 1, 0
+        while True:
+            result = self.call(make_request(page))
+            yield from result.rows
+            fetched += len(result.rows)
+            following = next_page(page, len(result.rows), fetched, result.total)
+            if following is None:
+                return
+            page = following
+
+    def iter_delivery_status(self, batch_id: str, *, mms: bool = False) -> Iterator[DeliveryRow]:
+        """Every status row of a batch (2.2, or 2.3 with ``mms=True``)."""
+        return self.iter_rows(partial(build.delivery_status, batch_id, mms=mms))
+
+    def iter_replies(self, batch_id: str) -> Iterator[Reply]:
+        """Every reply to a batch (2.4)."""
+        return self.iter_rows(partial(build.replies, batch_id))

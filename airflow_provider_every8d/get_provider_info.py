@@ -1,0 +1,69 @@
+"""Provider metadata, read by Airflow through the ``apache_airflow_provider`` entry point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_every8d import __version__
+
+UI_FIELD_BEHAVIOUR: dict[str, Any] = {
+    "hidden_fields": ["schema", "extra"],
+    "relabeling": {"login": "UID", "password": "PWD", "host": "Base URL"},
+    "placeholders": {
+        "host": "https://oms.every8d.com (or your dedicated URL, e.g. https://biz3.every8d.com.tw/prepaid)",
+        "login": "EVERY8D account (UID)",
+        "password": "EVERY8D password (PWD)",
+        "port": "optional; usually part of the URL",
+    },
+}
+
+CONN_FIELDS: dict[str, Any] = {
+    "timeout": {
+        "label": "Timeout (seconds)",
+        "schema": {"type": ["integer", "null"], "minimum": 1, "maximum": 600, "default": 30},
+        "description": "Seconds to wait for an answer.",
+    },
+    "verify": {
+        "label": "Verify TLS certificates",
+        "schema": {"type": ["boolean", "null"], "default": True},
+        "description": "Turn off only for a test server.",
+    },
+}
+
+
+def get_provider_info() -> dict[str, Any]:
+    return {
+        "package-name": "airflow-provider-every8d",
+        "name": "EVERY8D",
+        "description": "EVERY8D enterprise SMS platform (Taiwan), HTTP API 2.1: SMS, MMS, parameterised SMS, "
+                       "booking erasure, delivery status, replies and delivery reports.",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": "EVERY8D",
+                "external-doc-url": "https://www.every8d.com.tw/",
+                "tags": ["service"],
+            }
+        ],
+        "hooks": [
+            {"integration-name": "EVERY8D", "python-modules": ["airflow_provider_every8d.hooks.every8d"]},
+        ],
+        "operators": [
+            {"integration-name": "EVERY8D", "python-modules": ["airflow_provider_every8d.operators.every8d"]},
+        ],
+        "sensors": [
+            {"integration-name": "EVERY8D", "python-modules": ["airflow_provider_every8d.sensors.every8d"]},
+        ],
+        "triggers": [
+            {"integration-name": "EVERY8D", "python-modules": ["airflow_provider_every8d.triggers.every8d"]},
+        ],
+        "notifications": ["airflow_provider_every8d.notifications.every8d.Every8dNotifier"],
+        "connection-types": [
+            {
+                "hook-class-name": "airflow_provider_every8d.hooks.every8d.Every8dHook",
+                "connection-type": "every8d",
+                "ui-field-behaviour": UI_FIELD_BEHAVIOUR,
+                "conn-fields": CONN_FIELDS,
+            }
+        ],
+    }

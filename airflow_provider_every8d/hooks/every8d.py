@@ -1,0 +1,179 @@
+"""Every8dHook: an Airflow connection -> the EVERY8D client, one method per endpoint of the spec."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from airflow.providers.common.compat.sdk import BaseHook
+
+from airflow_provider_every8d.protocol import build, mms, param_sms
+from airflow_provider_every8d.protocol.errors import Every8dError
+from airflow_provider_every8d.protocol.summary import DeliverySummary
+from airflow_provider_every8d.settings import CONN_TYPE, DEFAULT_CONN_ID, ClientSettings, settings_from_parts
+
+if TYPE_CHECKING:
+    from airflow_provider_every8d.aio import AsyncEvery8dClient
+    from airflow_provider_every8d.client import Every8dClient
+    from airflow_provider_every8d.protocol.models import (
+        DeliveryRow,
+        EraseResult,
+        Reply,
+        ReplyPage,
+        SendResult,
+        StatusPage,
+    )
+    from airflow_provider_every8d.protocol.request import ApiRequest
+
+
+def _mask_password(password: str | None) -> None:
+    """Feed the secret masker even where the connection did not register the password."""
+    if not password:
+        return
+    try:
+        from airflow.providers.common.compat.sdk import mask_secret
+    except ImportError:  # pragma: no cover - very old compat provider
+        from airflow.utils.log.secrets_masker import mask_secret  # type: ignore[no-redef]
+    mask_secret(password)
+
+
+class Every8dHook(BaseHook):
+    """Interact with EVERY8D (HTTP API 2.1).
+
+    The connection: ``host`` is the base URL (empty: ``https://oms.every8d.com``; a path prefix such as
+    ``https://biz3.every8d.com.tw/prepaid`` is kept), ``login`` the UID, ``password`` the PWD; extra may set
+    ``timeout``, ``verify``, ``proxies``. The connection is read on first use, not in ``__init__``.
+
+    :param every8d_conn_id: Airflow connection id of type ``every8d``.
+    """
+
+    conn_name_attr = "every8d_conn_id"
+    default_conn_name = DEFAULT_CONN_ID
+    conn_type = CONN_TYPE
+    hook_name = "EVERY8D SMS"
+
+    def __init__(self, every8d_conn_id: str = DEFAULT_CONN_ID, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.every8d_conn_id = every8d_conn_id
+
+    # -- connection form (Airflow 2.11; Airflow 3 reads get_provider_info) ---------------------------
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+        from flask_babel import lazy_gettext
+        from wtforms import BooleanField, IntegerField
+        from wtforms.validators import NumberRange, Optional
+
+        return {
+            "timeout": IntegerField(lazy_gettext("Timeout (seconds)"), widget=BS3TextFieldWidget(),
+                                    validators=[Optional(), NumberRange(min=1, max=600)], default=30),
+            "verify": BooleanField(lazy_gettext("Verify TLS certificates"), default=True),
+        }
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        from airflow_provider_every8d.get_provider_info import UI_FIELD_BEHAVIOUR
+
+        return UI_FIELD_BEHAVIOUR
+
+    # -- client --------------------------------------------------------------------------------------
+    @cached_property
+    def settings(self) -> ClientSettings:
+        conn = self.get_connection(self.every8d_conn_id)
+        _mask_password(conn.password)
+        return settings_from_parts(self.every8d_conn_id, conn.conn_type, conn.host, conn.port, conn.login,
+                                   conn.password, conn.extra_dejson)
+
+    def get_conn(self) -> Every8dClient:
+        """The sync client (one ``requests.Session`` for the hook's life)."""
+        return self._client
+
+    @cached_property
+    def _client(self) -> Every8dClient:
+        from airflow_provider_every8d.client import Every8dClient
+
+        return Every8dClient(self.settings)
+
+    async def aget_client(self) -> AsyncEvery8dClient:
+        """An async client for this connection (resolved without blocking the event loop)."""
+        from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
+
+        from airflow_provider_every8d.aio import AsyncEvery8dClient
+
+        conn = await get_async_connection(self.every8d_conn_id)
+        extra = await get_async_extra_dejson(conn)
+        _mask_password(conn.password)
+        settings = settings_from_parts(self.every8d_conn_id, conn.conn_type, conn.host, conn.port, conn.login,
+                                       conn.password, extra)
+        return AsyncEvery8dClient(settings)
+
+    def call(self, request: ApiRequest) -> Any:
+        """Send any built request (see :mod:`airflow_provider_every8d.protocol`)."""
+        return self.get_conn().call(request)
+
+    def close(self) -> None:
+        if "_client" in self.__dict__:
+            self._client.close()
+            del self.__dict__["_client"]
+
+    # -- endpoints ------------------------------------------------------------------------------------
+    def get_credit(self) -> float:
+        """3.1: the account balance in points."""
+        return self.call(build.credit())
+
+    def send_sms(self, message: str, recipients: str | Sequence[str], subject: str = "",
+                 send_time: Any = None, retry_time: int | None = None, *, deduplicate: bool = False,
+                 msg_id: str | int | None = None) -> SendResult:
+        """1.1 SMS; 1.3 with ``deduplicate=True`` (24-hour duplicate filter); 1.4 with ``msg_id``.
+
+        Not idempotent: a failure after the request may have reached the server is raised, not retried.
+        """
+        return self.call(build.send_sms(message, recipients, subject, send_time, retry_time,
+                                        deduplicate=deduplicate, msg_id=msg_id))
+
+    def send_mms(self, message: str, recipients: str | Sequence[str], subject: str, attachment: bytes,
+                 attachment_type: str, send_time: Any = None, retry_time: int | None = None) -> SendResult:
+        """1.2 MMS with a jpg/jpeg/png image (bytes). Not idempotent."""
+        return self.call(mms.send_mms(message, recipients, subject, attachment, attachment_type, send_time,
+                                      retry_time))
+
+    def send_param_sms(self, recipients: Sequence[dict[str, Any]], message: str | None = None,
+                       subject: str = "", retry_time: int | None = None) -> SendResult:
+        """1.5 parameterised (``message`` with ``%field1%``..) or personalised (per-recipient ``content``)."""
+        return self.call(param_sms.send_param_sms(recipients, message, subject, retry_time))
+
+    def get_delivery_status(self, batch_id: str, page: int = 1, *, mms: bool = False) -> StatusPage:
+        """2.2 (2.3 with ``mms=True``): one page of 1,000 rows and the batch's total row count."""
+        return self.call(build.delivery_status(batch_id, page, mms=mms))
+
+    def iter_delivery_status(self, batch_id: str, *, mms: bool = False) -> Iterator[DeliveryRow]:
+        """Every row of the batch across all pages, one page in memory at a time."""
+        return self.get_conn().iter_delivery_status(batch_id, mms=mms)
+
+    def get_delivery_summary(self, batch_ids: str | Sequence[str], *, mms: bool = False) -> DeliverySummary:
+        """Read every page of every batch and count statuses (see :class:`DeliverySummary`)."""
+        summary = DeliverySummary(mms=mms)
+        for batch_id in [batch_ids] if isinstance(batch_ids, str) else batch_ids:
+            summary.add_all(self.iter_delivery_status(batch_id, mms=mms))
+        return summary
+
+    def get_replies(self, batch_id: str, page: int = 1) -> ReplyPage:
+        """2.4: one page of 10 replies and the total."""
+        return self.call(build.replies(batch_id, page))
+
+    def iter_replies(self, batch_id: str) -> Iterator[Reply]:
+        """Every reply to the batch across all pages."""
+        return self.get_conn().iter_replies(batch_id)
+
+    def erase_booking(self, batch_id: str, *, mms: bool = False) -> EraseResult:
+        """3.2 (3.3 with ``mms=True``): cancel what is still booked; ``deleted == 0`` if nothing was."""
+        return self.call(build.erase_booking(batch_id, mms=mms))
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Read-only check: asks for the balance (3.1). Sends nothing, costs nothing."""
+        try:
+            credit = self.get_credit()
+        except (Every8dError, ValueError) as error:
+            return False, str(error)
+        return True, f"Connected to {self.settings.base_url}; balance {credit:.2f} points"

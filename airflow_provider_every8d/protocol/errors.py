@@ -1,0 +1,75 @@
+"""Exceptions raised by the EVERY8D client.
+
+Every exception here is free of credentials: the transport never puts the password into a message, and
+response excerpts are cut short and scrubbed of the password before they are quoted.
+"""
+
+from __future__ import annotations
+
+
+class Every8dError(Exception):
+    """Base class of every error this provider raises about EVERY8D."""
+
+
+class Every8dValidationError(Every8dError, ValueError):
+    """An argument is invalid; raised before anything is sent.
+
+    ``field`` names the argument (``recipients[3]``, ``send_time`` ...), ``problem`` says what is wrong.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+class Every8dApiError(Every8dError):
+    """The platform answered with a negative code: ``-CODE`` or ``-CODE,text`` (``{"Result": false}`` for 1.5)."""
+
+    def __init__(self, code: int, text: str = "", endpoint: str = "") -> None:
+        self.code = code
+        self.text = text
+        self.endpoint = endpoint
+        where = f" from {endpoint}" if endpoint else ""
+        detail = f": {text}" if text else ""
+        super().__init__(f"EVERY8D error {code}{where}{detail}")
+
+
+class Every8dResponseError(Every8dError):
+    """The answer could not be parsed. ``excerpt`` quotes at most 120 characters of it."""
+
+    def __init__(self, problem: str, excerpt: str = "", endpoint: str = "") -> None:
+        self.problem = problem
+        self.excerpt = excerpt
+        self.endpoint = endpoint
+        where = f" from {endpoint}" if endpoint else ""
+        super().__init__(f"unparsable answer{where}: {problem}; body starts {excerpt!r}")
+
+
+class Every8dTransportError(Every8dError):
+    """The HTTP exchange failed: no connection, a timeout, or an HTTP status other than 200.
+
+    ``may_have_reached_server`` is False only when the request certainly did not reach the platform
+    (the connection could not be opened); a send that failed with it True may have been accepted.
+    """
+
+    def __init__(self, problem: str, *, status_code: int | None = None, may_have_reached_server: bool = True,
+                 endpoint: str = "") -> None:
+        self.problem = problem
+        self.status_code = status_code
+        self.may_have_reached_server = may_have_reached_server
+        self.endpoint = endpoint
+        where = f" calling {endpoint}" if endpoint else ""
+        super().__init__(f"HTTP failure{where}: {problem}")
+
+
+EXCERPT_LENGTH = 120
+
+
+def excerpt(body: bytes | str, secret: str | None = None) -> str:
+    """A short, printable, password-free excerpt of an answer for error messages."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if secret:
+        text = text.replace(secret, "***")
+    text = text[:EXCERPT_LENGTH]
+    return "".join(ch if ch.isprintable() or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text)

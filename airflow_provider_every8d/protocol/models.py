@@ -1,0 +1,113 @@
+"""Typed results of every endpoint. Frozen dataclasses; status rows are NamedTuples (cheap per row)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+from airflow_provider_every8d.protocol.status import Outcome, classify
+from airflow_provider_every8d.protocol.times import parse_report_time, parse_wire_time
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """Answer of a send (1.1-1.5).
+
+    ``credit`` is the balance after the send (None when the platform did not say: 1.3's "everything was
+    filtered" answer); ``unsent`` counts messages not sent for lack of credit; ``filtered`` lists the
+    numbers the 24-hour duplicate filter (1.3) dropped; ``msg_id`` is 1.4's echo.
+    """
+
+    credit: float | None
+    sent: int
+    cost: float
+    unsent: int
+    batch_id: str
+    filtered: tuple[str, ...] = ()
+    msg_id: str | None = None
+
+
+class DeliveryRow(NamedTuple):
+    """One message of a batch (2.2/2.3). Times are kept as the platform wrote them (Taiwan time);
+    ``sent_at``/``received_at`` parse them on demand (parsing every row would dominate a status scan)."""
+
+    name: str
+    mobile: str
+    send_time: str
+    cost: float
+    status: int
+    received_time: str = ""
+
+    @property
+    def sent_at(self) -> datetime | None:
+        return parse_report_time(self.send_time)
+
+    @property
+    def received_at(self) -> datetime | None:
+        return parse_report_time(self.received_time)
+
+    def outcome(self, mms: bool = False) -> Outcome:
+        return classify(self.status, mms)
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    """One page of a batch's status. ``total`` is the row count of the whole batch (all pages)."""
+
+    total: int
+    rows: tuple[DeliveryRow, ...]
+
+
+class Reply(NamedTuple):
+    """A reply from a recipient (2.4). ``reply_time`` as the platform wrote it (Taiwan time)."""
+
+    name: str
+    mobile: str
+    content: str
+    reply_time: str
+
+    @property
+    def replied_at(self) -> datetime | None:
+        return parse_report_time(self.reply_time)
+
+
+@dataclass(frozen=True)
+class ReplyPage:
+    total: int
+    rows: tuple[Reply, ...]
+
+
+@dataclass(frozen=True)
+class EraseResult:
+    """Answer of an erase (3.2/3.3); ``deleted == 0`` when nothing was booked under the batch id."""
+
+    deleted: int
+    refunded: float
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """One delivery-report push (2.1): a status change, or a reply when ``status == 999``."""
+
+    batch_id: str
+    mobile: str
+    status: int
+    report_time: str = ""
+    content: str = ""
+    record_no: str = ""
+    user_id: str = ""
+    user_no: str = ""
+    send_time: str = ""
+    subject: str = ""
+    charge: float | None = None
+    msg_id: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_reply(self) -> bool:
+        return self.status == 999
+
+    @property
+    def reported_at(self) -> datetime | None:
+        return parse_wire_time(self.report_time)

@@ -1,0 +1,69 @@
+"""Phone numbers: validation, the form sent on the wire, and masking for logs.
+
+Taiwan mobiles are accepted as ``0912345678``, ``+886912345678`` or ``886912345678`` (separators such as
+spaces, dashes, dots and brackets are stripped) and sent as ``0912345678``; the status report gives them
+back as ``+886912345678``, so :func:`canonical` maps both to one key. Any other ``+`` number is
+international (E.164: 8 to 15 digits), sent as ``+<digits>`` and priced three times.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from airflow_provider_every8d.protocol.errors import Every8dValidationError
+
+_SEPARATORS = re.compile(r"[\s\-().]")
+_TAIWAN_LOCAL = re.compile(r"09\d{8}")
+_TAIWAN_INTL = re.compile(r"(?:\+|00)?8869\d{8}")
+_INTERNATIONAL = re.compile(r"(?:\+|00)([1-9]\d{7,14})")
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A validated recipient number. ``wire`` is what is sent; ``international`` drives pricing."""
+
+    wire: str
+    international: bool
+
+    def __str__(self) -> str:
+        return self.wire
+
+
+def parse_phone(value: object, field: str = "recipient") -> Phone:
+    """Validate one number; raise :class:`Every8dValidationError` naming ``field`` when it is not one."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise Every8dValidationError(field, f"{value!r} is an int; give phone numbers as strings "
+                                     "(an int loses the leading 0)")
+    if not isinstance(value, str):
+        raise Every8dValidationError(field, f"expected a phone number string, got {type(value).__name__}")
+    text = _SEPARATORS.sub("", value)
+    if not text:
+        raise Every8dValidationError(field, "empty phone number")
+    if _TAIWAN_LOCAL.fullmatch(text):
+        return Phone(text, international=False)
+    if _TAIWAN_INTL.fullmatch(text):
+        return Phone("0" + text[-9:], international=False)
+    match = _INTERNATIONAL.fullmatch(text)
+    if match and not match.group(1).startswith("886"):
+        return Phone("+" + match.group(1), international=True)
+    raise Every8dValidationError(field, f"{mask(value)!r}: not a phone number (Taiwan mobile 09xxxxxxxx or "
+                                 "+8869xxxxxxxx, or international +<country code><number>)")
+
+
+def canonical(number: str) -> str:
+    """One key per number whatever its form (``+886912345678`` and ``0912345678`` give the same)."""
+    text = _SEPARATORS.sub("", number)
+    if _TAIWAN_INTL.fullmatch(text):
+        return "0" + text[-9:]
+    if text.startswith("00"):
+        return "+" + text[2:]
+    return text
+
+
+def mask(number: str) -> str:
+    """Mask a number for logs: ``0912345678`` -> ``0912***678``. Short strings are masked whole."""
+    text = str(number)
+    if len(text) < 7:
+        return "***"
+    return f"{text[:4]}***{text[-3:]}"

@@ -1,0 +1,62 @@
+"""The delivery-report push (2.1): EVERY8D calls our URL with a GET for every status change and reply.
+
+Only the documented fields are read, each bounded in size; anything else is ignored. The push carries no
+signature, so whoever receives it must authenticate the URL itself (a secret token in the path).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from airflow_provider_every8d.protocol.errors import Every8dValidationError
+from airflow_provider_every8d.protocol.models import DeliveryReport
+from airflow_provider_every8d.protocol.phones import canonical
+
+PUSH_FIELDS: dict[str, tuple[str, int]] = {
+    # query name: (DeliveryReport attribute, maximum length)
+    "BatchID": ("batch_id", 64),
+    "RM": ("mobile", 32),
+    "RT": ("report_time", 14),
+    "STATUS": ("status", 6),
+    "SM": ("content", 2000),
+    "MR": ("record_no", 64),
+    "USERID": ("user_id", 64),
+    "UserNo": ("user_no", 64),
+    "ST": ("send_time", 19),
+    "SUBJECT": ("subject", 200),
+    "CHARGE": ("charge", 12),
+    "MSGID": ("msg_id", 20),
+}
+_LOOKUP = {name.lower(): name for name in PUSH_FIELDS}
+_STATUS_RE = re.compile(r"-?\d{1,5}")
+_BATCH_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_]{0,63}")
+
+
+def parse_push(query: Mapping[str, str]) -> DeliveryReport:
+    """Read one push's query fields (names matched case-insensitively). Raises
+    :class:`Every8dValidationError` naming the field when BatchID or STATUS is missing or malformed, or a
+    field is longer than its bound."""
+    values: dict[str, str] = {}
+    for key, value in query.items():
+        name = _LOOKUP.get(key.lower())
+        if name is None:
+            continue
+        attribute, limit = PUSH_FIELDS[name]
+        if len(value) > limit:
+            raise Every8dValidationError(name, f"{len(value)} characters is over the bound of {limit}")
+        values[attribute] = value.strip()
+    batch_id = values.get("batch_id", "")
+    if not _BATCH_RE.fullmatch(batch_id):
+        raise Every8dValidationError("BatchID", "missing or malformed")
+    status = values.pop("status", "")
+    if not _STATUS_RE.fullmatch(status):
+        raise Every8dValidationError("STATUS", f"{status[:6]!r} is not a status code")
+    charge_text = values.pop("charge", "")
+    try:
+        charge = float(charge_text) if charge_text else None
+    except ValueError:
+        raise Every8dValidationError("CHARGE", f"{charge_text!r} is not a number") from None
+    if "mobile" in values:
+        values["mobile"] = canonical(values["mobile"])
+    return DeliveryReport(status=int(status), charge=charge, **values)  # type: ignore[arg-type]

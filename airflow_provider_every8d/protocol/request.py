@@ -1,0 +1,55 @@
+"""A request ready for any transport: endpoint, fields (without credentials), and how to read its answer.
+
+Credentials are added only by :meth:`ApiRequest.encode`, into the body, so a request object can be
+logged, compared and kept in memory without ever holding the password.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from airflow_provider_every8d.protocol.endpoints import Endpoint
+
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """What to send to one endpoint, and the parser for its answer.
+
+    ``recipients`` lists the wire numbers of a send (for logs, masked) and ``estimated_cost`` its price in
+    points from the spec's table; both are empty/0 for queries.
+    """
+
+    endpoint: Endpoint
+    fields: tuple[tuple[str, str], ...] = ()
+    json_fields: dict[str, Any] | None = field(default=None, compare=False)
+    parser: Callable[[bytes], Any] | None = field(default=None, compare=False, repr=False)
+    recipients: tuple[str, ...] = ()
+    estimated_cost: float = 0.0
+
+    @property
+    def idempotent(self) -> bool:
+        """True when sending it twice does no harm (queries); False for sends and erasures."""
+        return self.endpoint.idempotent
+
+    def url(self, base_url: str) -> str:
+        return self.endpoint.url(base_url)
+
+    def encode(self, uid: str, password: str) -> tuple[bytes, str]:
+        """The body with the credentials, and its content type."""
+        if self.json_fields is not None:
+            document = {"UID": uid, "PWD": password, **self.json_fields}
+            return json.dumps(document, ensure_ascii=False).encode("utf-8"), JSON_CONTENT_TYPE
+        pairs = (("UID", uid), ("PWD", password), *self.fields)
+        return urlencode(pairs, encoding="utf-8").encode("ascii"), FORM_CONTENT_TYPE
+
+    def parse(self, body: bytes) -> Any:
+        """Turn the answer into the endpoint's result type, or raise the documented errors."""
+        assert self.parser is not None, "request built without a parser"
+        return self.parser(body)

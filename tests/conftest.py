@@ -1,0 +1,31 @@
+"""Test set-up shared by every test: an isolated Airflow home (SQLite) created once per session.
+
+The environment is set before anything imports Airflow, so no test touches ~/airflow.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_HOME = Path(tempfile.mkdtemp(prefix="every8d-airflow-home-"))
+os.environ["AIRFLOW_HOME"] = str(_HOME)
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(Path(__file__).parents[1] / "example_dags"))
+os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "False")
+os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
+os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{_HOME / 'airflow.db'}")
+
+REPO = Path(__file__).parents[1]
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> Path:
+    """An Airflow metadata database, migrated once per session (for dag.test() and XCom)."""
+    from airflow.utils.db import initdb
+
+    initdb()
+    return _HOME
