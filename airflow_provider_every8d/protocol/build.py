@@ -108,13 +108,13 @@ def delivery_status(batch_id: object, page: int = 1, *, mms: bool = False) -> Ap
     fields: tuple[tuple[str, str], ...] = (("BID", validate_batch_id(batch_id)), ("PNO", _page(page)))
     if not mms:
         fields += (("RESPFORMAT", "0"),)
-    return ApiRequest(endpoint, fields, parser=partial(parse.parse_status_page, endpoint=endpoint))
+    return ApiRequest(endpoint, fields, parser=partial(parse.parse_status_page, endpoint=endpoint, page=page))
 
 
 def replies(batch_id: object, page: int = 1) -> ApiRequest:
     """2.4: one page (1-based) of 10 replies."""
     fields = (("BID", validate_batch_id(batch_id)), ("PNO", _page(page)))
-    return ApiRequest(Endpoint.REPLIES, fields, parser=parse.parse_reply_page)
+    return ApiRequest(Endpoint.REPLIES, fields, parser=partial(parse.parse_reply_page, page=page))
 
 
 def credit() -> ApiRequest:

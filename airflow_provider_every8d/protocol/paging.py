@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+STATUS_PAGE_SIZE = 1000
+REPLY_PAGE_SIZE = 10
 MAX_PAGES = 100_000
 """A guard against a server that keeps answering full pages forever (100 million rows)."""
 
@@ -15,3 +17,8 @@ def next_page(page: int, rows_on_page: int, fetched: int, total: int) -> int | N
     if rows_on_page == 0 or fetched >= total or page >= MAX_PAGES:
         return None
     return page + 1
+
+
+def expected_rows(page: int, total: int, page_size: int) -> int:
+    """How many rows page ``page`` (1-based) must hold when the batch has ``total`` rows."""
+    return max(0, min(page_size, total - (page - 1) * page_size))

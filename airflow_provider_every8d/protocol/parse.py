@@ -18,6 +18,7 @@ from airflow_provider_every8d.protocol.models import (
     SendResult,
     StatusPage,
 )
+from airflow_provider_every8d.protocol.paging import REPLY_PAGE_SIZE, STATUS_PAGE_SIZE, expected_rows
 
 _ERROR_RE = re.compile(r"-(\d{1,9})(?:,(.*))?", re.DOTALL)
 _NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
@@ -160,7 +161,17 @@ def _table(text: str, endpoint: Endpoint) -> tuple[int, list[str]]:
     return _count(first, "row count", text, endpoint), lines[1:]
 
 
-def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS) -> StatusPage:
+def _check_complete(found: int, page: int | None, total: int, page_size: int, text: str,
+                    endpoint: Endpoint) -> None:
+    """A page holding fewer rows than the total implies was cut short; losing rows silently is worse."""
+    if page is not None and found < expected_rows(page, total, page_size):
+        raise Every8dResponseError(f"page {page} holds {found} rows where the total of {total} implies "
+                                   f"{expected_rows(page, total, page_size)} (answer cut short?)", excerpt(text),
+                                   endpoint.path)
+
+
+def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS,
+                      page: int | None = None) -> StatusPage:
     """2.2 / 2.3: the row count of the batch, then ``NAME MOBILE SEND_TIME COST STATUS [RECEIVED_TIME]``.
 
     Rows of 5 columns (old accounts, and MMS) and 6 columns (new accounts) are both read; an empty NAME
@@ -184,10 +195,11 @@ def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS
         except ValueError:
             raise Every8dResponseError("status row with a non-numeric COST or STATUS", excerpt(line),
                                        endpoint.path) from None
+    _check_complete(len(rows), page, total, STATUS_PAGE_SIZE, text, endpoint)
     return StatusPage(total=total, rows=tuple(rows))
 
 
-def parse_reply_page(body: bytes) -> ReplyPage:
+def parse_reply_page(body: bytes, page: int | None = None) -> ReplyPage:
     """2.4: the reply count, then ``NAME MOBILE CONTENT SEND_TIME``. A TAB inside CONTENT is kept."""
     endpoint = Endpoint.REPLIES
     text = decode(body, endpoint)
@@ -200,4 +212,5 @@ def parse_reply_page(body: bytes) -> ReplyPage:
         if len(cols) < 4:
             raise Every8dResponseError(f"reply row with {len(cols)} columns", excerpt(line), endpoint.path)
         rows.append(Reply(cols[0], cols[1].strip(), "\t".join(cols[2:-1]), cols[-1].strip()))
+    _check_complete(len(rows), page, total, REPLY_PAGE_SIZE, text, endpoint)
     return ReplyPage(total=total, rows=tuple(rows))

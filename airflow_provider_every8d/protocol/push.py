@@ -6,6 +6,8 @@ signature, so whoever receives it must authenticate the URL itself (a secret tok
 
 from __future__ import annotations
 
+import hashlib
+import math
 import re
 from collections.abc import Mapping
 
@@ -56,7 +58,35 @@ def parse_push(query: Mapping[str, str]) -> DeliveryReport:
     try:
         charge = float(charge_text) if charge_text else None
     except ValueError:
-        raise Every8dValidationError("CHARGE", f"{charge_text!r} is not a number") from None
-    if "mobile" in values:
-        values["mobile"] = canonical(values["mobile"])
+        charge = math.nan
+    if charge is not None and not math.isfinite(charge):
+        raise Every8dValidationError("CHARGE", f"{charge_text[:12]!r} is not a number")
+    if not values.get("mobile"):
+        raise Every8dValidationError("RM", "missing")
+    values["mobile"] = canonical(values["mobile"])
     return DeliveryReport(status=int(status), charge=charge, **values)  # type: ignore[arg-type]
+
+
+_KEY_FIELDS = ("batch_id", "record_no", "status", "report_time", "mobile")
+_STORED_FIELDS = tuple(attribute for attribute, _ in PUSH_FIELDS.values())
+
+
+def report_key(report: DeliveryReport) -> str:
+    """A stable id for one event of one message: BatchID, MR, STATUS, RT and RM hashed (sha256, 32 hex).
+
+    The platform retries a push up to 10 times until it gets HTTP 200, so the same event can arrive
+    more than once; equal keys mean the same event. A reply (999) at another time is another event."""
+    text = "\x1f".join(str(getattr(report, name)) for name in _KEY_FIELDS)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def report_fields(report: DeliveryReport) -> dict[str, str | int | float | None]:
+    """The documented fields of a report as a JSON-serialisable dict keyed by attribute name (``batch_id``,
+    ``mobile``, ``status``, ...); nothing else the platform may have sent."""
+    return {name: getattr(report, name) for name in _STORED_FIELDS}
+
+
+def report_from_fields(fields: Mapping[str, object]) -> DeliveryReport:
+    """The inverse of :func:`report_fields` (unknown keys ignored), e.g. for an asset event's ``extra``."""
+    values = {name: fields[name] for name in _STORED_FIELDS if name in fields}
+    return DeliveryReport(**values)  # type: ignore[arg-type]

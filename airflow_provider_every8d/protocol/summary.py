@@ -84,6 +84,12 @@ class DeliverySummary:
                     f"({self.describe()})")
         return None
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], mms: bool = False) -> DeliverySummary:
+        """Rebuild a summary from :meth:`to_dict` (a trigger event's payload, an XCom)."""
+        by_status: Counter[int] = Counter({int(code): int(count) for code, count in data["by_status"].items()})
+        return cls(mms=mms, total=int(data["total"]), by_status=by_status)
+
     def to_dict(self) -> dict[str, Any]:
         """The XCom shape: ``{"total", "delivered", "failed", "cancelled", "by_status": {"100": n}}``."""
         return {"total": self.total, "delivered": self.delivered, "failed": self.failed,

@@ -1,0 +1,261 @@
+"""The emulator's memory: accounts, batches, messages, replies and the clock they progress on.
+
+Status changes are computed lazily: ``Store.refresh()`` moves every pending message to where the
+clock says it should be, and every read (HTTP or Python) calls it first. A message's timeline is
+fixed when it is accepted, so results do not depend on how often anyone polls. Times in history,
+RECEIVED_TIME and push RT are the scheduled moments, not the moment someone happened to look.
+
+All mutation happens under ``Store.lock`` (one re-entrant lock for the whole emulator).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from . import rules
+from .formatting import plain_number
+
+
+class Clock:
+    """Real time plus an adjustable offset, so tests can jump ahead instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> datetime:
+        """The emulator's current time, aware, in Taiwan time."""
+        return datetime.fromtimestamp(time.time() + self.offset, rules.TAIPEI)
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward (or back, with a negative value)."""
+        self.offset += seconds
+
+
+@dataclass
+class Account:
+    """One UID/PWD pair with its balance and the per-account options the real platform has."""
+
+    uid: str
+    password: str
+    credit: float = 1000.0
+    status_columns: int = 6
+    """5 (old accounts: no RECEIVED_TIME) or 6 columns in 2.2 status rows."""
+    international: bool = False
+    """Whether international SMS is enabled; when not, such recipients get status 500, unpaid."""
+    user_no: str = ""
+
+
+@dataclass
+class MessageRecord:
+    """One recipient of one batch. ``mobile`` is E.164 (``+886912345678``)."""
+
+    batch_id: str
+    uid: str
+    endpoint: str
+    kind: str
+    """``"sms"`` or ``"mms"``."""
+    mobile: str
+    text: str
+    """The text the recipient gets (param SMS: after substitution)."""
+    subject: str
+    accepted_at: datetime
+    send_time: datetime
+    """When it leaves (booked time, or acceptance time for an immediate send)."""
+    booked: bool
+    retry_time: int
+    msgid: str = ""
+    mr: str = ""
+    name: str = ""
+    email: str = ""
+    cost: float = 0.0
+    status: int = 0
+    received_time: datetime | None = None
+    history: tuple[tuple[datetime, int], ...] = ()
+    deliver_at: datetime | None = None
+    final_status: int | None = None
+    reply_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A recipient's answer to a batch (2.4 rows and STATUS=999 pushes)."""
+
+    batch_id: str
+    mobile: str
+    content: str
+    name: str
+    time: datetime
+
+
+@dataclass
+class Batch:
+    """One accepted send request."""
+
+    batch_id: str
+    uid: str
+    endpoint: str
+    kind: str
+    created: datetime
+    messages: list[MessageRecord] = field(default_factory=list)
+
+
+ReportListener = Callable[[dict[str, str]], None]
+
+
+class Store:
+    """Accounts, batches and replies, plus the timeline logic that advances them."""
+
+    def __init__(self, clock: Clock, delivery_seconds: float, jitter: bool) -> None:
+        self.lock = threading.RLock()
+        self.clock = clock
+        self.delivery_seconds = delivery_seconds
+        self.jitter = jitter
+        self.accounts: dict[str, Account] = {}
+        self.batches: dict[str, Batch] = {}
+        self.messages: list[MessageRecord] = []
+        self.replies: list[Reply] = []
+        self.on_report: ReportListener | None = None
+        self._pending: list[MessageRecord] = []
+        self._sent_texts: dict[tuple[str, str, str], list[datetime]] = {}
+        self._next_mr = 1
+
+    def clear(self) -> None:
+        """Forget every batch, message and reply (accounts are the caller's business)."""
+        with self.lock:
+            self.batches.clear()
+            self.messages.clear()
+            self.replies.clear()
+            self._pending.clear()
+            self._sent_texts.clear()
+            self._next_mr = 1
+
+    # --- creation -------------------------------------------------------------------------
+    def new_batch(self, batch_id: str, uid: str, endpoint: str, kind: str) -> Batch:
+        batch = Batch(batch_id, uid, endpoint, kind, self.clock.now())
+        self.batches[batch_id] = batch
+        return batch
+
+    def add_message(self, batch: Batch, message: MessageRecord, international_blocked: bool) -> None:
+        """Register an accepted recipient and plan its timeline from the rules' outcome table."""
+        if not message.mr:
+            message.mr = str(self._next_mr)
+            self._next_mr += 1
+        batch.messages.append(message)
+        self.messages.append(message)
+        key = (message.uid, message.mobile, message.text)
+        self._sent_texts.setdefault(key, []).append(message.accepted_at)
+        if international_blocked:
+            self._set(message, rules.STATUS_INTERNATIONAL_DISABLED, message.accepted_at)
+            return
+        if message.kind == "sms":
+            outcome = rules.outcome_for(message.mobile)
+            if outcome != rules.OUTCOME_NEVER:
+                factor = rules.jitter_factor(message.mobile) if self.jitter else 1.0
+                message.deliver_at = message.send_time + timedelta(seconds=self.delivery_seconds * factor)
+                message.final_status = rules.STATUS_DELIVERED if outcome == rules.OUTCOME_REPLY else int(outcome)
+                if outcome == rules.OUTCOME_REPLY:
+                    message.reply_at = message.deliver_at + timedelta(seconds=self.delivery_seconds)
+        if message.booked:
+            self._set(message, rules.STATUS_BOOKED, message.accepted_at)
+        elif message.kind == "mms":
+            self._set(message, rules.STATUS_MMS_SENT, message.send_time)
+            return
+        else:
+            self._set(message, rules.STATUS_AT_CARRIER, message.send_time)
+        self._pending.append(message)
+
+    def recently_sent(self, uid: str, mobile: str, text: str, now: datetime) -> bool:
+        """Whether this account sent this exact text to this number in the last 24 hours (1.3)."""
+        since = now - timedelta(hours=24)
+        return any(since <= at <= now for at in self._sent_texts.get((uid, mobile, text), ()))
+
+    def add_reply(self, reply: Reply) -> None:
+        self.replies.append(reply)
+        self._report_reply(reply)
+
+    # --- progress -------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Bring every pending message up to the clock's present."""
+        with self.lock:
+            now = self.clock.now()
+            still: list[MessageRecord] = []
+            for message in self._pending:
+                self._progress(message, now)
+                if self._has_future(message):
+                    still.append(message)
+            self._pending = still
+
+    @staticmethod
+    def _has_future(message: MessageRecord) -> bool:
+        if message.status == rules.STATUS_BOOKED or message.reply_at is not None:
+            return True
+        return message.status == rules.STATUS_AT_CARRIER and message.deliver_at is not None
+
+    def _progress(self, message: MessageRecord, now: datetime) -> None:
+        if message.status == rules.STATUS_BOOKED and now >= message.send_time:
+            if message.kind == "mms":
+                self._set(message, rules.STATUS_MMS_SENT, message.send_time)
+                return
+            self._set(message, rules.STATUS_AT_CARRIER, message.send_time)
+        if (
+            message.status == rules.STATUS_AT_CARRIER
+            and message.deliver_at is not None
+            and message.final_status is not None
+            and now >= message.deliver_at
+        ):
+            message.received_time = message.deliver_at
+            self._set(message, message.final_status, message.deliver_at)
+        if message.reply_at is not None and message.status == rules.STATUS_DELIVERED and now >= message.reply_at:
+            at = message.reply_at
+            message.reply_at = None
+            self.add_reply(Reply(message.batch_id, message.mobile, "Y", message.name, at))
+
+    def cancel(self, message: MessageRecord) -> None:
+        """Erase a booking (3.2/3.3): status 303, no delivery, no reply. The caller refunds."""
+        message.deliver_at = None
+        message.reply_at = None
+        sent = self._sent_texts.get((message.uid, message.mobile, message.text), [])
+        if message.accepted_at in sent:
+            sent.remove(message.accepted_at)  # never sent, so the 24-hour filter must not count it
+        self._set(message, rules.STATUS_CANCELLED, self.clock.now())
+        if message in self._pending:
+            self._pending.remove(message)
+
+    def _set(self, message: MessageRecord, status: int, at: datetime) -> None:
+        message.status = status
+        message.history = (*message.history, (at, status))
+        terminal = rules.TERMINAL_MMS if message.kind == "mms" else rules.TERMINAL_SMS
+        if status in terminal:
+            self._report(message, status, at)
+
+    # --- delivery-report push events ------------------------------------------------------
+    def _report(self, message: MessageRecord, status: int, at: datetime, content: str = "") -> None:
+        if self.on_report is None:
+            return
+        account = self.accounts.get(message.uid)
+        self.on_report(
+            {
+                "BatchID": message.batch_id,
+                "RM": message.mobile,
+                "RT": rules.compact_time(at),
+                "STATUS": str(status),
+                "SM": content,
+                "MR": message.mr,
+                "USERID": message.uid,
+                "UserNo": account.user_no if account else "",
+                "ST": rules.compact_time(message.send_time),
+                "SUBJECT": message.subject,
+                "CHARGE": plain_number(message.cost),
+                "MSGID": message.msgid,
+            }
+        )
+
+    def _report_reply(self, reply: Reply) -> None:
+        batch = self.batches.get(reply.batch_id)
+        source = next((m for m in batch.messages if m.mobile == reply.mobile), None) if batch else None
+        if source is not None:
+            self._report(source, rules.STATUS_REPLY, reply.time, reply.content)
