@@ -9,7 +9,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export UV_CACHE_DIR ?= $(CURDIR)/.tools/cache
 
-.PHONY: demo test lint unit env clean
+.PHONY: demo test lint unit docs release-check env clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -33,7 +33,13 @@ lint: env
 unit: env
 	$(VPY) -m pytest -q
 
-test: lint unit
+docs: env
+	./scripts/build_docs.sh
+
+release-check: env
+	./scripts/release_check.sh
+
+test: lint unit docs release-check
 
 clean:
 	rm -rf $(VENV) .airflow dist
