@@ -33,8 +33,9 @@ class DeliverySummary:
         self.by_status[row.status] += 1
 
     def add_all(self, rows: Iterable[DeliveryRow]) -> DeliverySummary:
-        for row in rows:
-            self.add(row)
+        before = sum(self.by_status.values())
+        self.by_status.update(row.status for row in rows)
+        self.total += sum(self.by_status.values()) - before
         return self
 
     def _outcomes(self) -> Counter[Outcome]:

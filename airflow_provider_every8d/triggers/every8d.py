@@ -1,0 +1,157 @@
+"""Triggers: wait in the triggerer (asyncio, httpx) until a batch is fully delivered or a reply arrives.
+
+Both poll on one async client and share one failure policy: a transient failure (HTTP error or timeout,
+5xx, an unparsable answer) is retried with a growing pause, ``min(poll_interval, 2**(n-1))`` seconds after
+the n-th failure in a row (at least :data:`MIN_PAUSE`, so the loop never spins); after
+``max_consecutive_failures`` failed polls in a row the trigger ends with an error event naming the last
+failure. A negative answer from the platform (``-2`` wrong password ...) is not transient: error event at
+once. Sensing only: nothing here sends a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+if TYPE_CHECKING:
+    from airflow_provider_every8d.aio import AsyncEvery8dClient
+
+DEFAULT_CONN_ID = "every8d_default"
+MIN_PAUSE = 0.01
+"""Seconds: the shortest pause between two polls whatever ``poll_interval`` says."""
+
+
+def failure_pause(poll_interval: float, failures: int) -> float:
+    """Pause after the ``failures``-th consecutive failed poll: 1, 2, 4 ... s, capped at ``poll_interval``."""
+    return max(MIN_PAUSE, min(poll_interval, 2.0 ** (failures - 1)))
+
+
+class _PollingTrigger(BaseTrigger):
+    """Polls ``check()`` until it returns an event, with the module's failure policy."""
+
+    def __init__(self, batch_ids: Sequence[str], every8d_conn_id: str, poll_interval: float,
+                 max_consecutive_failures: int) -> None:
+        super().__init__()
+        if isinstance(batch_ids, str):
+            batch_ids = [batch_ids]
+        if not batch_ids:
+            raise ValueError("batch_ids: no batch id given")
+        if not poll_interval > 0:
+            raise ValueError(f"poll_interval: {poll_interval!r} must be a positive number of seconds")
+        if max_consecutive_failures < 1:
+            raise ValueError(f"max_consecutive_failures: {max_consecutive_failures!r} must be at least 1")
+        self.batch_ids = list(batch_ids)
+        self.every8d_conn_id = every8d_conn_id
+        self.poll_interval = float(poll_interval)
+        self.max_consecutive_failures = int(max_consecutive_failures)
+        self._last: dict[str, Any] | None = None
+
+    async def check(self, client: AsyncEvery8dClient) -> TriggerEvent | None:
+        """One poll: an event to end with, or None to poll again after ``poll_interval``."""
+        raise NotImplementedError
+
+    def error_event(self, message: str) -> TriggerEvent:
+        return TriggerEvent({"status": "error", "message": message, "summary": self._last})
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from airflow_provider_every8d.hooks.every8d import Every8dHook
+        from airflow_provider_every8d.protocol.errors import (
+            Every8dApiError,
+            Every8dResponseError,
+            Every8dTransportError,
+        )
+
+        transient = (Every8dTransportError, Every8dResponseError, asyncio.TimeoutError)
+        failures = 0
+        async with await Every8dHook(every8d_conn_id=self.every8d_conn_id).aget_client() as client:
+            while True:
+                try:
+                    event = await self.check(client)
+                except Every8dApiError as error:
+                    yield self.error_event(f"EVERY8D refused the query for {self._what()}: {error}")
+                    return
+                except transient as error:
+                    failures += 1
+                    reason = str(error) or type(error).__name__
+                    if failures >= self.max_consecutive_failures:
+                        yield self.error_event(f"{failures} polls in a row failed for {self._what()}; "
+                                               f"last failure: {reason}")
+                        return
+                    pause = failure_pause(self.poll_interval, failures)
+                    self.log.warning("EVERY8D poll %d/%d failed (%s); next try in %.1f s", failures,
+                                     self.max_consecutive_failures, reason, pause)
+                    await asyncio.sleep(pause)
+                    continue
+                failures = 0
+                if event is not None:
+                    yield event
+                    return
+                await asyncio.sleep(max(MIN_PAUSE, self.poll_interval))
+
+    def _what(self) -> str:
+        return f"batch {', '.join(self.batch_ids)}"
+
+
+class Every8dDeliveryStatusTrigger(_PollingTrigger):
+    """Poll 2.2 (2.3 with ``mms=True``), every page of every batch, until every message is terminal.
+
+    Events: ``{"status": "success", "summary": DeliverySummary.to_dict(), "batch_ids": [...]}``, or
+    ``{"status": "error", "message": str, "summary": <last summary dict> | None}``.
+    """
+
+    def __init__(self, batch_ids: list[str], every8d_conn_id: str = DEFAULT_CONN_ID, mms: bool = False,
+                 poll_interval: float = 30.0, max_consecutive_failures: int = 5) -> None:
+        super().__init__(batch_ids, every8d_conn_id, poll_interval, max_consecutive_failures)
+        self.mms = bool(mms)
+        self._unknown_logged: set[int] = set()
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (f"{type(self).__module__}.{type(self).__qualname__}",
+                {"batch_ids": self.batch_ids, "every8d_conn_id": self.every8d_conn_id, "mms": self.mms,
+                 "poll_interval": self.poll_interval, "max_consecutive_failures": self.max_consecutive_failures})
+
+    async def check(self, client: AsyncEvery8dClient) -> TriggerEvent | None:
+        summary = await client.get_delivery_summary(self.batch_ids, mms=self.mms)
+        self._last = summary.to_dict()
+        self.log.info("EVERY8D %s: %s", self._what(), summary.describe())
+        new_unknown = [code for code in summary.unknown_statuses if code not in self._unknown_logged]
+        if new_unknown:
+            self._unknown_logged.update(new_unknown)
+            self.log.warning("EVERY8D status codes not in the spec's table (treated as not final): %s", new_unknown)
+        if not summary.complete:
+            return None
+        return TriggerEvent({"status": "success", "summary": self._last, "batch_ids": self.batch_ids})
+
+
+class Every8dReplyTrigger(_PollingTrigger):
+    """Poll 2.4 (every page) until a reply matching ``from_numbers``/``pattern`` arrives.
+
+    Events: ``{"status": "success", "replies": [{name, mobile, content, reply_time}, ...]}``, or
+    ``{"status": "error", "message": str, "summary": None}``.
+    """
+
+    def __init__(self, batch_ids: list[str], every8d_conn_id: str = DEFAULT_CONN_ID,
+                 from_numbers: list[str] | None = None, pattern: str | None = None, poll_interval: float = 30.0,
+                 max_consecutive_failures: int = 5) -> None:
+        super().__init__(batch_ids, every8d_conn_id, poll_interval, max_consecutive_failures)
+        self.from_numbers = list(from_numbers or [])
+        self.pattern = pattern
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (f"{type(self).__module__}.{type(self).__qualname__}",
+                {"batch_ids": self.batch_ids, "every8d_conn_id": self.every8d_conn_id,
+                 "from_numbers": self.from_numbers, "pattern": self.pattern, "poll_interval": self.poll_interval,
+                 "max_consecutive_failures": self.max_consecutive_failures})
+
+    async def check(self, client: AsyncEvery8dClient) -> TriggerEvent | None:
+        from airflow_provider_every8d.sensors.reply_filter import ReplyFilter, reply_dict
+
+        wanted = ReplyFilter.build(self.from_numbers, self.pattern)
+        found: list[dict[str, Any]] = []
+        for batch_id in self.batch_ids:
+            found += [reply_dict(reply) async for reply in client.iter_replies(batch_id) if wanted.matches(reply)]
+        self.log.info("EVERY8D %s: %d matching replies", self._what(), len(found))
+        return TriggerEvent({"status": "success", "replies": found}) if found else None
