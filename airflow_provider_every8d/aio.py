@@ -14,12 +14,13 @@ from typing import Any
 
 import httpx
 
-from airflow_provider_every8d.client import QUERY_ATTEMPTS, QUERY_BACKOFF, USER_AGENT
+from airflow_provider_every8d.client import USER_AGENT
 from airflow_provider_every8d.protocol import build
 from airflow_provider_every8d.protocol.errors import Every8dTransportError, excerpt
 from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
 from airflow_provider_every8d.protocol.paging import next_page
 from airflow_provider_every8d.protocol.request import ApiRequest
+from airflow_provider_every8d.protocol.retry import QUERY_ATTEMPTS, retry_pause
 from airflow_provider_every8d.protocol.summary import DeliverySummary
 from airflow_provider_every8d.settings import ClientSettings
 
@@ -50,16 +51,16 @@ class AsyncEvery8dClient:
         await self._http.aclose()
 
     async def call(self, request: ApiRequest) -> Any:
-        attempts = self.query_attempts if request.idempotent else 1
-        for attempt in range(1, attempts + 1):
+        attempt = 1
+        while True:
             try:
                 return request.parse(await self._post(request))
             except Every8dTransportError as error:
-                retryable = request.idempotent and (error.status_code is None or error.status_code >= 500)
-                if not retryable or attempt == attempts:
+                pause = retry_pause(request, error, attempt, self.query_attempts)
+                if pause is None:
                     raise
-                await asyncio.sleep(QUERY_BACKOFF * 2 ** (attempt - 1))
-        raise AssertionError("unreachable")  # pragma: no cover
+                await asyncio.sleep(pause)
+                attempt += 1
 
     async def _post(self, request: ApiRequest) -> bytes:
         body, content_type = request.encode(self.settings.uid, self.settings.password)

@@ -26,12 +26,11 @@ from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
 from airflow_provider_every8d.protocol.paging import next_page
 from airflow_provider_every8d.protocol.phones import mask
 from airflow_provider_every8d.protocol.request import ApiRequest
+from airflow_provider_every8d.protocol.retry import retry_pause
 from airflow_provider_every8d.settings import ClientSettings
 
 log = logging.getLogger(__name__)
 
-QUERY_ATTEMPTS = 3
-QUERY_BACKOFF = 0.5
 USER_AGENT = "airflow-provider-every8d"
 
 
@@ -80,18 +79,18 @@ class Every8dClient:
 
     def call(self, request: ApiRequest) -> Any:
         """Send one request and return its parsed answer (see :mod:`protocol.parse` for the errors)."""
-        attempts = QUERY_ATTEMPTS if request.idempotent else 1
-        for attempt in range(1, attempts + 1):
+        attempt = 1
+        while True:
             try:
                 return request.parse(self._post(request))
             except Every8dTransportError as error:
-                retryable = request.idempotent and (error.status_code is None or error.status_code >= 500)
-                if not retryable or attempt == attempts:
+                pause = retry_pause(request, error, attempt)
+                if pause is None:
                     raise
-                log.warning("EVERY8D %s failed (%s); retrying (%d/%d)", request.endpoint.path, error.problem,
-                            attempt, attempts - 1)
-                time.sleep(QUERY_BACKOFF * 2 ** (attempt - 1))
-        raise AssertionError("unreachable")  # pragma: no cover
+                log.warning("EVERY8D %s failed (%s); trying again in %.1f s", request.endpoint.path,
+                            error.problem, pause)
+                time.sleep(pause)
+                attempt += 1
 
     def _post(self, request: ApiRequest) -> bytes:
         body, content_type = request.encode(self.settings.uid, self.settings.password)
