@@ -39,7 +39,7 @@ class AsyncEvery8dClient:
         self.query_attempts = query_attempts
         mounts = {f"{scheme}://": _transport(settings, url) for scheme, url in (settings.proxies or {}).items()}
         self._http = httpx.AsyncClient(transport=_transport(settings), mounts=mounts or None,
-                                       timeout=settings.timeout, headers={"User-Agent": USER_AGENT})
+                                       timeout=settings.timeout, headers={"User-Agent": f"{USER_AGENT} (httpx)"})
 
     async def __aenter__(self) -> AsyncEvery8dClient:
         return self

@@ -20,6 +20,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 from urllib3.util.retry import Retry
 
+from airflow_provider_every8d import __version__
 from airflow_provider_every8d.protocol import build
 from airflow_provider_every8d.protocol.errors import Every8dTransportError, excerpt
 from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
@@ -31,7 +32,8 @@ from airflow_provider_every8d.settings import ClientSettings
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "airflow-provider-every8d"
+USER_AGENT = f"airflow-provider-every8d/{__version__}"
+"""Sent by both transports, with `` (requests)`` or `` (httpx)`` after it, so server logs show which ran."""
 
 
 def _never_connected(error: requests.RequestException) -> bool:
@@ -63,7 +65,7 @@ class Every8dClient:
         adapter = HTTPAdapter(max_retries=retry, pool_maxsize=4)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.headers["User-Agent"] = f"{USER_AGENT} (requests)"
         self.session.verify = settings.verify
         if settings.proxies:
             self.session.proxies.update(settings.proxies)

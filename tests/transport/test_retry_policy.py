@@ -98,6 +98,7 @@ def test_connections_are_reused(every8d_emulator):
         for _ in range(5):
             client.call(build.credit())
     assert len({r.client for r in every8d_emulator.requests}) == 1
+    assert every8d_emulator.requests[0].headers["User-Agent"].endswith("(requests)")
 
 
 async def test_async_send_is_never_repeated(every8d_emulator):
@@ -118,6 +119,7 @@ async def test_async_query_retries_and_summarises(every8d_emulator):
         summary = await client.get_delivery_summary([sent.batch_id])
     assert summary.to_dict() == {"total": 2, "delivered": 1, "failed": 1, "cancelled": 0,
                                  "by_status": {"100": 1, "103": 1}}
+    assert every8d_emulator.requests[-1].headers["User-Agent"].endswith("(httpx)")
 
 
 async def test_async_no_connection():
