@@ -7,7 +7,6 @@ with that carrier code, so this run shows one failure (``0900000103``: number em
 from __future__ import annotations
 
 import pendulum
-
 from airflow.providers.common.compat.sdk import DAG, task
 
 from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator
@@ -18,7 +17,6 @@ with DAG(
     schedule=None,
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Taipei"),
     catchup=False,
-    render_template_as_native_obj=True,
     params={"order": "A-1024"},
     tags=["every8d", "example"],
 ) as dag:
@@ -31,7 +29,7 @@ with DAG(
 
     wait = Every8dDeliveryStatusSensor(
         task_id="wait_for_delivery",
-        batch_id="{{ ti.xcom_pull(task_ids='send')['batch_ids'] }}",
+        batch_id=send.output,  # the send XCom; the sensor reads its batch_ids
         deferrable=True,
         poke_interval=2,
     )

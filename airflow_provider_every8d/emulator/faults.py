@@ -17,6 +17,8 @@ bom                 yes        a UTF-8 BOM before the valid answer
 crlf                yes        a trailing CRLF after the valid answer
 ==================  =========  ===========================================================
 
+``after=N`` lets the first N matching requests through before the rule starts to fire (e.g. fail
+the third send of a run: ``faults.add("http_500", "sendSMS", times=1, after=2)``).
 ``endpoint`` is a name such as ``"getDeliveryStatus"`` or ``"MMS/sendMMS"`` (case-insensitive,
 ``.ashx`` optional) or None for every endpoint. Rules are tried in the order they were added; the
 first that fires applies, one fault per request. Each rule rolls its own ``random.Random(seed)``.
@@ -51,7 +53,9 @@ class FaultRule:
     status: int = 500
     delay: float = 1.0
     short_read: bool = False
+    after: int = 0
     fired: int = 0
+    passed: int = 0
     rng: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -85,9 +89,10 @@ class Faults:
         status: int = 500,
         delay: float = 1.0,
         short_read: bool = False,
+        after: int = 0,
     ) -> FaultRule:
         """Add a rule; returns it (``rule.fired`` counts its hits)."""
-        rule = FaultRule(kind, endpoint, rate, times, seed, status, delay, short_read)
+        rule = FaultRule(kind, endpoint, rate, times, seed, status, delay, short_read, after)
         with self._lock:
             self.rules.append(rule)
         return rule
@@ -104,6 +109,9 @@ class Faults:
         with self._lock:
             for rule in self.rules:
                 if not rule.matches(endpoint) or rule.times == 0:
+                    continue
+                if rule.passed < rule.after:
+                    rule.passed += 1
                     continue
                 if rule.rate < 1.0 and rule.rng.random() >= rule.rate:
                     continue

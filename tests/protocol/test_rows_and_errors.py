@@ -105,3 +105,14 @@ def test_a_page_with_fewer_rows_than_the_total_implies_is_cut_short(page, rows, 
     else:
         with pytest.raises(Every8dResponseError, match="cut short"):
             parse.parse_status_page(body, page=page)
+
+
+@pytest.mark.parametrize(("endpoint", "body"), [
+    (Endpoint.SEND_SMS, "998.00,1,1,0,6e5c0771-d8"),
+    (Endpoint.SEND_SMS, "998.00,1,1,0,"),
+    (Endpoint.SEND_SMS_FILTERED, "998.00,1,1,0,220478cc-8506-49b2-93b7-2505f651c12e,0900000001/09000"),
+    (Endpoint.SEND_SMS_FILTERED, "-98,0900000001/0900"),
+])
+def test_a_send_answer_cut_short_never_yields_a_wrong_batch_id_or_number(endpoint, body):
+    with pytest.raises(Every8dResponseError):
+        parse.parse_send(body.encode(), endpoint)
