@@ -9,7 +9,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export UV_CACHE_DIR ?= $(CURDIR)/.tools/cache
 
-.PHONY: demo test lint unit docs release-check env clean
+.PHONY: demo test lint unit unit-airflow2 deployment-test docs release-check env clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -33,13 +33,19 @@ lint: env
 unit: env
 	$(VPY) -m pytest -q
 
+unit-airflow2: $(UV)
+	./scripts/test-airflow2.sh
+
+deployment-test: env
+	$(VPY) -m pytest -q -m deployment
+
 docs: env
 	./scripts/build_docs.sh
 
 release-check: env
 	./scripts/release_check.sh
 
-test: lint unit docs release-check
+test: lint unit unit-airflow2 deployment-test docs release-check
 
 clean:
 	rm -rf $(VENV) .airflow dist

@@ -62,7 +62,9 @@ def get_provider_info() -> dict[str, Any]:
             {
                 "hook-class-name": "airflow_provider_every8d.hooks.every8d.Every8dHook",
                 "connection-type": "every8d",
-                "ui-field-behaviour": UI_FIELD_BEHAVIOUR,
+                "hook-name": "EVERY8D SMS",
+                # provider.yaml spells it kebab-case ("hidden-fields"); the hook's legacy method (2.11) does not.
+                "ui-field-behaviour": {key.replace("_", "-"): value for key, value in UI_FIELD_BEHAVIOUR.items()},
                 "conn-fields": CONN_FIELDS,
             }
         ],

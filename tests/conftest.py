@@ -6,6 +6,7 @@ The environment is set before anything imports Airflow, so no test touches ~/air
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -20,6 +21,7 @@ os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
 os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{_HOME / 'airflow.db'}")
 
 REPO = Path(__file__).parents[1]
+sys.path.insert(0, str(Path(__file__).parent))  # shared helpers: ``from harness... import ...``
 
 
 @pytest.fixture(scope="session")
