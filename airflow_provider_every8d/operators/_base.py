@@ -7,7 +7,7 @@ Heavy imports (hook, protocol, client) happen inside methods: DAG files import t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseOperator, conf
@@ -87,15 +87,34 @@ class Every8dSendOperatorBase(BaseOperator):
         self.fail_on_undelivered = fail_on_undelivered
         self.min_delivery_rate = min_delivery_rate
         self.every8d_conn_id = every8d_conn_id
+        self._retry_safe = False
 
     @property
     def deduplicate_sends(self) -> bool:
         """True when the requests go through the platform's 24-hour duplicate filter (1.3)."""
         return False
 
-    def build_requests(self) -> Sequence[ApiRequest]:
-        """Every chunk's request, all validated; raises before anything is sent."""
+    @property
+    def can_recheck(self) -> bool:
+        """True when a chunk whose answer was lost can be sent again through the duplicate filter (1.3):
+        plain SMS only; MMS, MSGID and param SMS have no such check."""
+        return False
+
+    def recipient_items(self) -> list[tuple[str, Any]]:
+        """Every recipient, validated, as ``(key, item)``: the key identifies it in the send-once ledger."""
         raise NotImplementedError
+
+    def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
+        """One chunk's request (validated); ``recheck`` sends it through the duplicate filter."""
+        raise NotImplementedError
+
+    def build_requests(self) -> list[ApiRequest]:
+        """Every chunk's request, all validated; raises before anything is sent."""
+        from airflow_provider_every8d.protocol.build import chunked
+
+        items = self.recipient_items()
+        return [self.build_chunk([item for _, item in part], False)
+                for part in chunked(items, self.chunk_size)]  # type: ignore[arg-type]
 
     def get_hook(self) -> Every8dHook:
         from airflow_provider_every8d.hooks.every8d import Every8dHook
@@ -104,18 +123,25 @@ class Every8dSendOperatorBase(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_every8d.operators._once import SendLedger
-        from airflow_provider_every8d.operators._send import guard_money, send_chunks, totals
+        from airflow_provider_every8d.operators._send import Chunk, guard_money, plan_chunks, send_chunks, totals
+        from airflow_provider_every8d.protocol.build import chunked
 
-        plan = list(self.build_requests())
+        items = self.recipient_items()
+        parts = chunked(items, self.chunk_size)  # type: ignore[arg-type]
+        plan = [Chunk([key for key, _ in part], self.build_chunk([item for _, item in part], False), False)
+                for part in parts]  # every request built (so validated) before anything is sent
         hook = self.get_hook()
         try:
             ledger = SendLedger.from_context(context, self.log)
-            pending = [request for request in plan if ledger.accepted(request) is None]
-            guard_money(hook, plan, pending, self.max_cost, self.check_credit, self.log)
-            self.log.info("EVERY8D send: %d recipients in %d chunk(s), %d already accepted by an earlier try, "
-                          "estimated %g points", sum(len(r.recipients) for r in plan), len(plan),
-                          len(plan) - len(pending), sum(r.estimated_cost for r in plan))
-            result = totals(hook, send_chunks(hook, plan, ledger, self.deduplicate_sends, self.log))
+            chunks = plan if ledger.empty else plan_chunks(items, self.build_chunk, self.chunk_size, ledger,
+                                                           self.can_recheck)
+            guard_money(hook, sum(chunk.request.estimated_cost for chunk in plan), chunks, self.max_cost,
+                        self.check_credit, self.log)
+            self.log.info("EVERY8D send: %d recipients, %d already accepted by an earlier try; %d chunk(s) to "
+                          "send, estimated %g points", len(items), len(items) - sum(len(c.keys) for c in chunks),
+                          len(chunks), sum(chunk.request.estimated_cost for chunk in chunks))
+            self._retry_safe = ledger.persistent or self.deduplicate_sends
+            result = totals(hook, send_chunks(hook, chunks, ledger, self._retry_safe, self.can_recheck, self.log))
             self.log.info("EVERY8D send done: batches %s, sent %d, cost %g, unsent %d, filtered %d, balance %g",
                           result["batch_ids"], result["sent"], result["cost"], result["unsent"],
                           len(result["filtered"]), result["credit"])
@@ -124,6 +150,14 @@ class Every8dSendOperatorBase(BaseOperator):
             return self._wait(context, hook, result)
         finally:
             hook.close()
+
+    def _wait_timeout(self) -> timedelta:
+        """How long to wait for delivery: the messages' validity (RETRYTIME) plus an hour, as the sensor."""
+        from airflow_provider_every8d.protocol.times import validate_retry_time
+        from airflow_provider_every8d.sensors.delivery_status import default_timeout
+
+        minutes = validate_retry_time(getattr(self, "retry_time", None))
+        return default_timeout(int(minutes) if minutes else None)
 
     def _wait(self, context: Context, hook: Every8dHook, result: dict[str, Any]) -> dict[str, Any]:
         from airflow_provider_every8d.operators._delivery import judge, poll_until_final
@@ -136,15 +170,17 @@ class Every8dSendOperatorBase(BaseOperator):
             from airflow_provider_every8d.triggers.every8d import Every8dDeliveryStatusTrigger
 
             # Also kept as an XCom: resume kwargs are replaced by the event in some runners (dag.test()).
-            context["ti"].xcom_push(key=SEND_RESULT_KEY, value=result)
+            context["ti"].xcom_push(key=SEND_RESULT_KEY, value={**result, "retry_safe": self._retry_safe})
             self.defer(
                 trigger=Every8dDeliveryStatusTrigger(batch_ids=result["batch_ids"],
                                                      every8d_conn_id=self.every8d_conn_id, mms=self.mms,
                                                      poll_interval=self.poll_interval),
                 method_name="execute_complete",
-                kwargs={"send_result": result},
+                kwargs={"send_result": {**result, "retry_safe": self._retry_safe}},
+                timeout=self._wait_timeout(),
             )
-        summary = poll_until_final(hook, result["batch_ids"], self.mms, self.poll_interval, self.log)
+        summary = poll_until_final(hook, result["batch_ids"], self.mms, self.poll_interval, self._wait_timeout(),
+                                   self._retry_safe, self.log)
         return judge(result, summary, self.fail_on_undelivered, self.min_delivery_rate, self.log)
 
     def execute_complete(self, context: Context, event: dict[str, Any],
@@ -152,7 +188,9 @@ class Every8dSendOperatorBase(BaseOperator):
         """Resume after the trigger: the send result plus the delivery counts, or a failure."""
         from airflow.providers.common.compat.sdk import AirflowException
 
-        from airflow_provider_every8d.operators._delivery import judge, summary_from_dict
+        from airflow_provider_every8d.operators._delivery import judge
+        from airflow_provider_every8d.operators._send import fail
+        from airflow_provider_every8d.protocol.summary import DeliverySummary
 
         if send_result is None:
             ti = context["ti"]
@@ -161,8 +199,10 @@ class Every8dSendOperatorBase(BaseOperator):
                 raise AirflowException("resumed without the send result; the send itself succeeded, see the log "
                                        "of the deferred try for its batch ids")
 
+        retry_safe = bool(send_result.pop("retry_safe", False))
         if event.get("status") != "success":
-            raise AirflowException(f"waiting for delivery of batches {', '.join(send_result['batch_ids'])} "
-                                   f"failed: {event.get('message', event)}")
-        summary = summary_from_dict(event.get("summary") or {}, self.mms)
+            raise fail(f"the send succeeded (batches {', '.join(send_result['batch_ids'])}) but waiting for "
+                       f"delivery failed: {event.get('message', event)}"
+                       + ("" if retry_safe else "; not retried, since a retry would send again"), retry_safe)
+        summary = DeliverySummary.from_dict(event.get("summary") or {}, mms=self.mms)
         return judge(send_result, summary, self.fail_on_undelivered, self.min_delivery_rate, self.log)

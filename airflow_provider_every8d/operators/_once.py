@@ -1,68 +1,65 @@
-"""Send once across task retries: the ledger of accepted chunks kept in Airflow 3.3's ``task_state_store``.
+"""Send once across task retries: which recipients the platform accepted, kept in ``task_state_store``.
 
-An SMS cannot be taken back, so a retried send must not send again what the platform already accepted.
-Each chunk (one request, one batch) is recorded the moment its answer arrives, before the next chunk is
-sent; a retry skips every chunk found in the ledger and reports the same totals. Chunks are recognised by
-a fingerprint of their request (endpoint and fields, never the credentials), so a retry whose recipients
-or message changed (an upstream task produced other data) sends the changed chunks and skips only the ones
-that are truly the same.
+An SMS cannot be taken back, so a retried task must not text anyone the platform already accepted. The
+ledger is per recipient, not per chunk: a retry removes every accepted recipient from its list, whatever
+the order of the list or what else changed in it, and sends only the rest (chunked afresh). A recipient is
+its number (SMS, MMS), or its number, text and send time for param SMS, where one number may get several
+different messages.
 
-The store is scoped to the task instance (DAG, run, task, map index) and survives retries and clears; it is
-absent on Airflow before 3.3, where the ledger is disabled and the operator warns that a retry may resend.
+Each chunk is written down *before* its request goes out (in flight) and marked accepted when the answer
+arrives. A chunk still in flight on a retry is one whose answer was lost (or whose worker died): it may
+have been accepted. An SMS chunk is then sent again through the 24-hour duplicate filter (1.3), so the
+platform drops whoever already got it; for MMS, MSGID and param SMS the platform offers no such check and
+the task fails without retrying, naming the chunk (see docs/sending-once.md).
+
+Layout in the store (values stay small; Airflow warns above 64 KB a value):
+``every8d_send`` = ``{"version": 2, "chunks": [result, ...], "inflight": chunk number | None}`` and
+``every8d_send/<n>`` = the recipient keys of chunk ``n``. Without a store (Airflow < 3.3) the same ledger
+lives in memory for one try only, and the operator warns that a retry may resend.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from airflow_provider_every8d.protocol.models import SendResult
-    from airflow_provider_every8d.protocol.request import ApiRequest
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 LEDGER_KEY = "every8d_send"
-"""The task_state_store key holding the list of accepted chunks of this task instance."""
+"""The task_state_store key of this task instance's send ledger (delete it to force a resend)."""
+VERSION = 2
 
 NO_LEDGER_WARNING = (
-    "task_state_store is not available (it needs Airflow 3.3 or later): if this task is retried after a "
-    "chunk was accepted, the retry sends that chunk again. Use deduplicate=True (the platform's 24-hour "
-    "duplicate filter) or retries=0 if a recipient must never get the message twice."
+    "task_state_store is not available (it needs Airflow 3.3 or later): a retry of this task cannot know what "
+    "an earlier try sent. Failures after the first accepted chunk therefore fail the task without retrying, "
+    "unless deduplicate=True (the platform's 24-hour duplicate filter) makes a retry safe."
 )
 
 
-def fingerprint(request: ApiRequest) -> str:
-    """A stable digest of what a request sends (endpoint, fields, JSON body); no credentials in it."""
-    digest = hashlib.sha256(request.endpoint.path.encode("utf-8"))
-    body = json.dumps([list(request.fields), request.json_fields], ensure_ascii=False, sort_keys=True)
-    digest.update(body.encode("utf-8"))
-    return digest.hexdigest()[:32]
+class _MemoryStore:
+    """Stands in for ``task_state_store`` where there is none: remembers for this try only."""
 
+    def __init__(self) -> None:
+        self._values: dict[str, Any] = {}
 
-def chunk_entry(index: int, request: ApiRequest, result: SendResult) -> dict[str, Any]:
-    """One accepted chunk as stored in the ledger (JSON-serialisable)."""
-    return {"index": index, "fingerprint": fingerprint(request), "batch_id": result.batch_id,
-            "sent": result.sent, "cost": result.cost, "unsent": result.unsent, "credit": result.credit,
-            "filtered": list(result.filtered)}
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self._values[key] = value
 
 
 class SendLedger:
-    """The accepted chunks of this task instance, read from and written to ``task_state_store``.
-
-    With ``store=None`` (Airflow < 3.3, or a context without the store) nothing is remembered between
-    tries: :meth:`accepted` is empty and :meth:`record` only keeps the entry for this try.
-    """
+    """Accepted and in-flight recipients of this task instance's send."""
 
     def __init__(self, store: Any | None, log: logging.Logger | Any) -> None:
-        self._store = store
+        self.persistent = store is not None
+        self._store = store if store is not None else _MemoryStore()
         self._log = log
-        self._entries: list[dict[str, Any]] = []
-        if store is not None:
-            stored = store.get(LEDGER_KEY)
-            if isinstance(stored, list):
-                self._entries = [entry for entry in stored if isinstance(entry, dict)]
+        state = self._store.get(LEDGER_KEY)
+        if not isinstance(state, dict) or state.get("version") != VERSION:
+            state = {"version": VERSION, "chunks": [], "inflight": None}
+        self._state: dict[str, Any] = state
+        self._keys: dict[int, list[str]] = {}
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any], log: logging.Logger | Any) -> SendLedger:
@@ -71,22 +68,53 @@ class SendLedger:
             log.warning(NO_LEDGER_WARNING)
         return cls(store, log)
 
+    # -- reading -----------------------------------------------------------------------------------
     @property
-    def persistent(self) -> bool:
-        """True when accepted chunks survive a retry (Airflow 3.3+)."""
-        return self._store is not None
+    def empty(self) -> bool:
+        """Nothing accepted and nothing in flight: a first try."""
+        return not self._state["chunks"] and self._state.get("inflight") is None
+
+    def _chunk_keys(self, number: int) -> list[str]:
+        if number not in self._keys:
+            stored = self._store.get(f"{LEDGER_KEY}/{number}")
+            self._keys[number] = [str(key) for key in stored] if isinstance(stored, list) else []
+        return self._keys[number]
 
     @property
-    def entries(self) -> list[dict[str, Any]]:
-        return list(self._entries)
+    def results(self) -> list[dict[str, Any]]:
+        """The accepted chunks' results, in the order they were accepted."""
+        return list(self._state["chunks"])
 
-    def accepted(self, request: ApiRequest) -> dict[str, Any] | None:
-        """The stored result of a chunk identical to ``request``, if a previous try sent it."""
-        key = fingerprint(request)
-        return next((entry for entry in self._entries if entry.get("fingerprint") == key), None)
+    def accepted_keys(self) -> set[str]:
+        return {key for chunk in self._state["chunks"] for key in self._chunk_keys(chunk["chunk"])}
 
-    def record(self, entry: dict[str, Any]) -> None:
-        """Remember an accepted chunk now, before anything else is sent."""
-        self._entries.append(entry)
-        if self._store is not None:
-            self._store.set(LEDGER_KEY, self._entries)
+    def inflight(self) -> tuple[int, list[str]] | None:
+        """The chunk an earlier try sent without getting its answer: its number and recipient keys."""
+        number = self._state.get("inflight")
+        return (number, self._chunk_keys(number)) if isinstance(number, int) else None
+
+    # -- writing -----------------------------------------------------------------------------------
+    def _save(self) -> None:
+        self._store.set(LEDGER_KEY, self._state)
+
+    def begin(self, keys: Sequence[str]) -> int:
+        """Write a chunk down as in flight, before its request goes out; returns its number."""
+        number = max([chunk["chunk"] for chunk in self._state["chunks"]] + [self._state.get("inflight") or 0]) + 1
+        self._keys[number] = list(keys)
+        self._store.set(f"{LEDGER_KEY}/{number}", list(keys))
+        self._state["inflight"] = number
+        self._save()
+        return number
+
+    def accept(self, number: int, result: dict[str, Any]) -> None:
+        """Mark chunk ``number`` accepted with its result (batch id, counts)."""
+        self._state["chunks"].append({**result, "chunk": number})
+        if self._state.get("inflight") == number:
+            self._state["inflight"] = None
+        self._save()
+
+    def settle(self, number: int) -> None:
+        """Forget an in-flight chunk that certainly did not reach the platform (connection refused)."""
+        if self._state.get("inflight") == number:
+            self._state["inflight"] = None
+            self._save()

@@ -1,18 +1,22 @@
-"""The send flow shared by the send operators: money guard, chunk by chunk sending, the XCom totals.
+"""The send flow shared by the send operators: what is left to send, the money guard, chunk by chunk
+sending with the ledger, and the XCom totals.
 
-Every chunk's request is built (and so validated) before this runs; nothing here parses or formats wire
-data. A chunk is one request and one batch id.
+Whether a failure may be retried is decided here, once: a retry is safe when the ledger persists
+(Airflow 3.3+) or the send goes through the duplicate filter (``deduplicate=True``); otherwise, once any
+chunk was accepted, a failure raises :class:`AirflowFailException` so Airflow does not send it all again.
+Outcomes a retry cannot change (over ``max_cost``, too little credit, ``unsent > 0``) never retry.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import AirflowException
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
-from airflow_provider_every8d.operators._once import SendLedger, chunk_entry
+from airflow_provider_every8d.operators._once import LEDGER_KEY, SendLedger
 from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError, Every8dTransportError
 from airflow_provider_every8d.protocol.phones import mask
 
@@ -21,6 +25,8 @@ if TYPE_CHECKING:
     from airflow_provider_every8d.protocol.request import ApiRequest
 
 SHOWN_RECIPIENTS = 3
+Builder = Callable[[list[Any], bool], "ApiRequest"]
+"""``build(items, recheck)``: one chunk's request; ``recheck`` asks for the duplicate filter (1.3)."""
 
 
 def masked(numbers: Sequence[str]) -> str:
@@ -30,95 +36,133 @@ def masked(numbers: Sequence[str]) -> str:
     return f"{shown} and {rest} more" if rest > 0 else shown
 
 
-def guard_money(hook: Every8dHook, plan: Sequence[ApiRequest], pending: Sequence[ApiRequest],
-                max_cost: float | None, check_credit: bool, log: logging.Logger | Any) -> None:
-    """Refuse, before any request, a send whose estimated cost is over ``max_cost`` (the whole plan) or
-    over the balance (what this try still has to send)."""
-    total = sum(request.estimated_cost for request in plan)
-    if max_cost is not None and total > max_cost:
-        raise AirflowException(f"max_cost: the send is estimated at {total:g} points, over the limit of "
-                               f"{max_cost:g}; nothing was sent")
-    if check_credit and pending:
-        remaining = sum(request.estimated_cost for request in pending)
+def fail(message: str, retryable: bool) -> AirflowException:
+    """The exception to raise: retryable, or one that fails the task at once."""
+    return AirflowException(message) if retryable else AirflowFailException(message)
+
+
+@dataclass
+class Chunk:
+    keys: list[str]
+    request: ApiRequest
+    recheck: bool
+
+
+def plan_chunks(items: Sequence[tuple[str, Any]], build: Builder, chunk_size: int, ledger: SendLedger,
+                can_recheck: bool) -> list[Chunk]:
+    """The chunks still to send: recipients the ledger holds as accepted are left out; those of a chunk
+    whose answer was lost go first, through the duplicate filter when the operator can (plain SMS)."""
+    from airflow_provider_every8d.protocol.build import chunked
+
+    accepted = ledger.accepted_keys()
+    inflight = ledger.inflight()
+    unsure = set(inflight[1]) - accepted if inflight else set()
+    remaining = [(key, item) for key, item in items if key not in accepted]
+    recheck = [(key, item) for key, item in remaining if key in unsure]
+    if recheck and not can_recheck:
+        raise AirflowFailException(
+            f"an earlier try sent chunk {inflight[0] if inflight else '?'} ({len(recheck)} recipients) but its "
+            "answer was lost: EVERY8D may have accepted it, and for MMS, MSGID and param SMS it offers no way to "
+            "check without sending again. Look the recipients up in the EVERY8D portal; to send anyway, delete "
+            f"the task_state_store key {LEDGER_KEY!r} of this task instance and clear it.")
+    fresh = [(key, item) for key, item in remaining if key not in unsure]
+    return [Chunk([key for key, _ in part], build([item for _, item in part], again), again)
+            for group, again in ((recheck, True), (fresh, False))
+            for part in chunked(group, chunk_size)]  # type: ignore[arg-type]
+
+
+def guard_money(hook: Every8dHook, plan_cost: float, chunks: Sequence[Chunk], max_cost: float | None,
+                check_credit: bool, log: logging.Logger | Any) -> None:
+    """Refuse, before any request, a send estimated over ``max_cost`` (the whole send) or over the balance
+    (what this try still has to send). Not retried: the estimate does not change."""
+    if max_cost is not None and plan_cost > max_cost:
+        raise AirflowFailException(f"max_cost: the send is estimated at {plan_cost:g} points, over the limit of "
+                                   f"{max_cost:g}; nothing was sent")
+    if check_credit and chunks:
+        remaining = sum(chunk.request.estimated_cost for chunk in chunks)
         balance = hook.get_credit()
         log.info("EVERY8D balance %.2f points; this send is estimated at %g points", balance, remaining)
         if remaining > balance:
-            raise AirflowException(f"check_credit: the send is estimated at {remaining:g} points but the "
-                                   f"balance is {balance:g}; nothing was sent")
+            raise AirflowFailException(f"check_credit: the send is estimated at {remaining:g} points but the "
+                                       f"balance is {balance:g}; nothing was sent")
 
 
-def _sent_so_far(entries: Sequence[dict[str, Any]]) -> str:
-    ids = [entry["batch_id"] for entry in entries if entry["batch_id"]]
+def _sent_so_far(ledger: SendLedger) -> str:
+    ids = [entry["batch_id"] for entry in ledger.results if entry["batch_id"]]
     if not ids:
-        return "No earlier chunk of this send was accepted."
-    return f"Chunks already accepted (batch ids {', '.join(ids)}) are not sent again by a retry."
+        return "No chunk of this send was accepted so far."
+    again = "are not sent again by a retry" if ledger.persistent else "would be sent again by a retry"
+    return f"Chunks already accepted (batch ids {', '.join(ids)}) {again}."
 
 
-def _send_one(hook: Every8dHook, request: ApiRequest, number: int, count: int, deduplicate: bool,
-              done: Sequence[dict[str, Any]]) -> Any:
+def _send_one(hook: Every8dHook, chunk: Chunk, number: int, count: int, ledger: SendLedger,
+              retry_safe: bool, can_recheck: bool) -> tuple[int, Any]:
+    """Send one chunk (its ledger number and answer); map every failure to a clear, correctly retryable
+    exception."""
+    entry = ledger.begin(chunk.keys)
+    nothing_yet = not ledger.results
     try:
-        return hook.call(request)
-    except (Every8dTransportError, Every8dResponseError) as error:
-        if isinstance(error, Every8dTransportError) and not error.may_have_reached_server:
-            raise AirflowException(f"chunk {number} of {count} was not sent ({error}); nothing of it reached "
-                                   f"EVERY8D, so a retry is safe. {_sent_so_far(done)}") from error
-        advice = ("A retry goes through the 24-hour duplicate filter (deduplicate=True), so nobody gets it twice."
-                  if deduplicate else "A retry sends this chunk again and may reach these recipients twice; "
-                  "use deduplicate=True to let the platform drop repeats.")
-        raise AirflowException(
-            f"chunk {number} of {count} ({len(request.recipients)} recipients) may have been accepted by "
-            f"EVERY8D but its answer was lost ({error}); its batch id is unknown, so check the recipients' "
-            f"records in the EVERY8D portal before sending again. {advice} {_sent_so_far(done)}") from error
+        return entry, hook.call(chunk.request)
+    except Every8dTransportError as error:
+        if not error.may_have_reached_server:
+            ledger.settle(entry)
+            raise fail(f"chunk {number} of {count} was not sent ({error}): it never reached EVERY8D. "
+                       f"{_sent_so_far(ledger)}", retry_safe or nothing_yet) from error
+        problem: Exception = error
+    except Every8dResponseError as error:
+        problem = error
     except Every8dApiError as error:
-        raise AirflowException(f"chunk {number} of {count} was refused: {error}. {_sent_so_far(done)}") \
-            from error
+        ledger.settle(entry)
+        raise fail(f"chunk {number} of {count} was refused: {error}. {_sent_so_far(ledger)}",
+                   retry_safe or nothing_yet) from error
+    # With the ledger, a retry resends this chunk through the duplicate filter (plain SMS only); without
+    # it, only deduplicate=True makes a retry safe.
+    retryable = can_recheck if ledger.persistent else retry_safe
+    advice = ("A retry sends it through the 24-hour duplicate filter, so nobody gets it twice." if retryable else
+              "Not retried: a retry could text these recipients twice; check the EVERY8D portal, and use "
+              "deduplicate=True to make retries safe.")
+    raise fail(f"chunk {number} of {count} ({len(chunk.request.recipients)} recipients) may have been accepted "
+               f"by EVERY8D but its answer was lost ({problem}); its batch id is unknown. {advice} "
+               f"{_sent_so_far(ledger)}", retryable) from problem
 
 
-def send_chunks(hook: Every8dHook, plan: Sequence[ApiRequest], ledger: SendLedger, deduplicate: bool,
-                log: logging.Logger | Any) -> list[dict[str, Any]]:
-    """Send every chunk the ledger does not already hold; record each one as soon as it is accepted.
+def send_chunks(hook: Every8dHook, chunks: Sequence[Chunk], ledger: SendLedger, retry_safe: bool,
+                can_recheck: bool, log: logging.Logger | Any) -> list[dict[str, Any]]:
+    """Send each chunk, writing it down before it goes and as accepted when its answer arrives.
 
-    Stops at the first chunk with ``unsent > 0`` (the account ran out of credit) and fails the task; the
-    transport never resends a request that may have reached the server.
+    Stops at the first chunk with ``unsent > 0`` (the account ran out of credit) and fails the task.
     """
-    results: list[dict[str, Any]] = []
-    for index, request in enumerate(plan):
-        number = index + 1
-        previous = ledger.accepted(request)
-        if previous is not None:
-            log.info("EVERY8D chunk %d of %d was accepted by an earlier try (batch %s); not sending it again",
-                     number, len(plan), previous["batch_id"] or "-")
-            results.append({**previous, "index": index})
-        else:
-            log.info("EVERY8D chunk %d of %d: %d recipients (%s), estimated %g points", number, len(plan),
-                     len(request.recipients), masked(request.recipients), request.estimated_cost)
-            entry = chunk_entry(index, request, _send_one(hook, request, number, len(plan), deduplicate, results))
-            ledger.record(entry)
-            results.append(entry)
-            log.info("EVERY8D chunk %d of %d accepted: batch %s, sent %d, cost %g, unsent %d, filtered %d",
-                     number, len(plan), entry["batch_id"] or "-", entry["sent"], entry["cost"], entry["unsent"],
-                     len(entry["filtered"]))
-        if results[-1]["unsent"] > 0:
-            _fail_unsent(results, len(plan), request)
-    return results
-
-
-def _fail_unsent(results: Sequence[dict[str, Any]], count: int, request: ApiRequest) -> None:
-    entry = results[-1]
-    number = entry["index"] + 1
-    rest = count - number
-    skipped = {0: "", 1: f"; chunk {count} was not tried"}.get(rest, f"; chunks {number + 1} to {count} were not tried")
-    raise AirflowException(
-        f"unsent: {entry['unsent']} of {len(request.recipients)} messages of chunk {number} of {count} were not "
-        f"sent because the account ran out of credit (balance {entry['credit']} points){skipped}. Top up the "
-        f"account and send the rest in a new run. {_sent_so_far(results)}")
+    for index, chunk in enumerate(chunks):
+        number, count = index + 1, len(chunks)
+        filtered_note = " through the duplicate filter (its answer was lost before)" if chunk.recheck else ""
+        log.info("EVERY8D chunk %d of %d: %d recipients (%s), estimated %g points%s", number, count,
+                  len(chunk.keys), masked(chunk.request.recipients), chunk.request.estimated_cost, filtered_note)
+        entry_number, result = _send_one(hook, chunk, number, count, ledger, retry_safe, can_recheck)
+        entry = {"batch_id": result.batch_id, "sent": result.sent, "cost": result.cost, "unsent": result.unsent,
+                 "credit": result.credit, "filtered": list(result.filtered)}
+        log.info("EVERY8D chunk %d of %d accepted: batch %s, sent %d, cost %g, unsent %d, filtered %d", number,
+                 count, entry["batch_id"] or "-", entry["sent"], entry["cost"], entry["unsent"],
+                 len(entry["filtered"]))
+        try:
+            ledger.accept(entry_number, entry)
+        except Exception as error:
+            raise AirflowFailException(f"chunk {number} was accepted as batch {entry['batch_id']} but could not be "
+                                       f"recorded in task_state_store ({error}); not retrying, so it is not sent "
+                                       "twice") from error
+        if entry["unsent"] > 0:
+            raise AirflowFailException(
+                f"unsent: {entry['unsent']} of {len(chunk.keys)} messages of chunk {number} of {count} were not "
+                f"sent because the account ran out of credit (balance {entry['credit']} points); later chunks "
+                f"were not tried. Top up the account and send the rest in a new run. {_sent_so_far(ledger)}")
+    return ledger.results
 
 
 def totals(hook: Every8dHook, results: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The send XCom: ``{"batch_ids", "sent", "cost", "unsent", "credit", "filtered"}``.
+    """The send XCom: ``{"batch_ids", "sent", "cost", "unsent", "credit", "filtered"}``, over every chunk this
+    task instance had accepted (a retry returns the same figures).
 
     ``credit`` is the balance after the last request: from its answer, or asked for when that answer did not
-    say (1.3's "everything was filtered"); an earlier answer's balance could be stale by then.
+    say (1.3's "everything was filtered") or nothing had to be sent.
     """
     last = results[-1]["credit"] if results else None
     credit = last if last is not None else hook.get_credit()

@@ -95,7 +95,9 @@ class Every8dDeliveryReportOperator(BaseOperator):
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if format not in FORMATS:
-            raise ValueError(f"format: {format!r} is not one of {', '.join(FORMATS)}")
+            from airflow_provider_every8d.protocol.errors import Every8dValidationError
+
+            raise Every8dValidationError("format", f"{format!r} is not one of {', '.join(FORMATS)}")
         self.batch_ids = batch_ids
         self.path = path
         self.format = format

@@ -62,13 +62,20 @@ class Every8dSendSmsOperator(Every8dSendOperatorBase):
     def deduplicate_sends(self) -> bool:
         return bool(self.deduplicate)
 
-    def build_requests(self) -> list[ApiRequest]:
+    @property
+    def can_recheck(self) -> bool:
+        return self.msg_id is None or self.msg_id == ""
+
+    def recipient_items(self) -> list[tuple[str, Any]]:
         from airflow_provider_every8d.protocol import build
 
-        phones = build.parse_recipients(self.recipients)
-        return [build.send_sms(self.message, [phone.wire for phone in chunk], self.subject, self.send_time,
-                               self.retry_time, deduplicate=self.deduplicate, msg_id=self.msg_id)
-                for chunk in build.chunked(phones, self.chunk_size)]
+        return [(phone.wire, phone.wire) for phone in build.parse_recipients(self.recipients)]
+
+    def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
+        from airflow_provider_every8d.protocol import build
+
+        return build.send_sms(self.message, items, self.subject, self.send_time, self.retry_time,
+                              deduplicate=self.deduplicate or recheck, msg_id=self.msg_id)
 
 
 def read_attachment(attachment: Any, attachment_type: str | None) -> tuple[bytes, str | None]:
@@ -125,15 +132,19 @@ class Every8dSendMmsOperator(Every8dSendOperatorBase):
         self.attachment_type = attachment_type
         self.send_time = send_time
         self.retry_time = retry_time
+        self._image: tuple[bytes, str | None] = (b"", None)
 
-    def build_requests(self) -> list[ApiRequest]:
-        from airflow_provider_every8d.protocol import build, mms
+    def recipient_items(self) -> list[tuple[str, Any]]:
+        from airflow_provider_every8d.protocol import build
 
-        phones = build.parse_recipients(self.recipients)
-        image, kind = read_attachment(self.attachment, self.attachment_type)
-        return [mms.send_mms(self.message, [phone.wire for phone in chunk], self.subject, image, kind,
-                             self.send_time, self.retry_time)
-                for chunk in build.chunked(phones, self.chunk_size)]
+        self._image = read_attachment(self.attachment, self.attachment_type)
+        return [(phone.wire, phone.wire) for phone in build.parse_recipients(self.recipients)]
+
+    def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
+        from airflow_provider_every8d.protocol import mms
+
+        image, kind = self._image
+        return mms.send_mms(self.message, items, self.subject, image, kind, self.send_time, self.retry_time)
 
 
 class Every8dSendParamSmsOperator(Every8dSendOperatorBase):
@@ -156,30 +167,23 @@ class Every8dSendParamSmsOperator(Every8dSendOperatorBase):
         self.subject = subject
         self.retry_time = retry_time
 
-    def build_requests(self) -> list[ApiRequest]:
+    def recipient_items(self) -> list[tuple[str, Any]]:
+        """Validated as a whole (duplicates across chunks included); a recipient's ledger key is its number,
+        text and send time, since one number may get several different messages."""
+        import hashlib
+
         from airflow_provider_every8d.protocol import param_sms
-        from airflow_provider_every8d.protocol.build import chunked
 
         whole = param_sms.send_param_sms(self.recipients, self.message, self.subject, self.retry_time)
-        if len(whole.recipients) <= self.chunk_size:
-            return [whole]
-        # Validated as a whole above (duplicates across chunks included); now one request per chunk.
-        entries = list(self.recipients)
-        return [param_sms.send_param_sms(chunk, self.message, self.subject, self.retry_time)
-                for chunk in chunked(entries, self.chunk_size)]  # type: ignore[arg-type]
+        entries = (whole.json_fields or {})["RecipientDataList"]
+        keys = [hashlib.sha256(f"{e['Mobile']}|{e['SendTime']}|{e['Param']}".encode()).hexdigest()[:24]
+                for e in entries]
+        return list(zip(keys, list(self.recipients), strict=True))
 
+    def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
+        from airflow_provider_every8d.protocol import param_sms
 
-def _batch_ids(value: Any) -> list[str]:
-    """One id, a comma-separated string, a list of ids, or a send operator's XCom (its ``batch_ids``)."""
-    from airflow_provider_every8d.protocol.build import validate_batch_id
-    from airflow_provider_every8d.protocol.errors import Every8dValidationError
-
-    if isinstance(value, dict):
-        value = value.get("batch_ids", [])
-    items = [part for part in value.split(",") if part.strip()] if isinstance(value, str) else value
-    if not isinstance(items, (list, tuple)) or not items:
-        raise Every8dValidationError("batch_id", f"expected a batch id or a list of them, got {value!r}")
-    return [validate_batch_id(item, f"batch_id[{index}]") for index, item in enumerate(items)]
+        return param_sms.send_param_sms(items, self.message, self.subject, self.retry_time)
 
 
 class Every8dEraseBookingOperator(BaseOperator):
@@ -202,8 +206,9 @@ class Every8dEraseBookingOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_every8d.hooks.every8d import Every8dHook
+        from airflow_provider_every8d.sensors.batch_ids import batch_id_list
 
-        batch_ids = _batch_ids(self.batch_id)
+        batch_ids = batch_id_list(self.batch_id)
         hook = Every8dHook(every8d_conn_id=self.every8d_conn_id)
         deleted, refunded = 0, 0.0
         try:

@@ -95,14 +95,16 @@ def test_a_second_run_of_a_succeeded_task_sends_nothing_new(every8d_emulator: Ev
     assert _send_requests(every8d_emulator) == 3
 
 
-def test_changed_recipients_on_retry_send_only_the_changed_chunks(every8d_emulator: Every8dEmulator) -> None:
+def test_changed_recipients_on_retry_send_only_to_the_new_ones(every8d_emulator: Every8dEmulator) -> None:
+    """The ledger is per recipient: the 100 already accepted are left out wherever they stand in the list."""
     store = _DictStore()
     Every8dSendSmsOperator(task_id="send", message="hi", recipients=RECIPIENTS[:200], chunk_size=100) \
         .execute({"task_state_store": store})
-    changed = RECIPIENTS[:100] + RECIPIENTS[200:250]
+    changed = RECIPIENTS[200:250] + RECIPIENTS[:100][::-1]  # new numbers first, the old ones reversed
     result = Every8dSendSmsOperator(task_id="send", message="hi", recipients=changed, chunk_size=100) \
         .execute({"task_state_store": store})
-    assert result["sent"] == 150 and _send_requests(every8d_emulator) == 3
+    assert _send_requests(every8d_emulator) == 3  # two chunks before, one chunk of the 50 new numbers now
+    assert result["sent"] == 250  # everything this task instance had accepted
     assert all(every8d_emulator.sent_count(n) == 1 for n in RECIPIENTS[:250])
 
 
