@@ -22,7 +22,8 @@ from urllib3.util.retry import Retry
 
 from airflow_provider_every8d import __version__
 from airflow_provider_every8d.protocol import build
-from airflow_provider_every8d.protocol.errors import Every8dTransportError, excerpt
+from airflow_provider_every8d.protocol.errors import Every8dTransportError
+from airflow_provider_every8d.protocol.exchange import check_response, connection_failed
 from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
 from airflow_provider_every8d.protocol.paging import next_page
 from airflow_provider_every8d.protocol.phones import mask
@@ -54,6 +55,27 @@ def _never_connected(error: requests.RequestException) -> bool:
     return False
 
 
+def _read_environment_once(session: requests.Session, base_url: str) -> None:
+    """Apply the environment's proxies, CA bundle and netrc entry to ``session`` once, then stop requests
+    from re-reading them: with ``trust_env`` it scans ``os.environ`` twice per request (about 0.4 ms, a
+    sixth of a status scan's CPU; benchmarks/RESULTS.md). Proxies already on the session (the connection's
+    ``extra.proxies``) replace the environment's (HTTP_PROXY/HTTPS_PROXY/ALL_PROXY/NO_PROXY) whole, as in
+    the httpx client; requests alone would let an environment proxy win. Without them the environment's
+    apply, NO_PROXY checked against ``base_url`` (every request goes to that host). REQUESTS_CA_BUNDLE/
+    CURL_CA_BUNDLE replace ``verify=True``. Changes to the environment after the client is built are not
+    seen."""
+    if not session.trust_env:
+        return
+    explicit = dict(session.proxies)
+    environment = session.merge_environment_settings(base_url, {}, None, session.verify, None)
+    auth = requests.utils.get_netrc_auth(base_url)
+    session.proxies = explicit or environment["proxies"]
+    session.verify = environment["verify"]
+    if auth and session.auth is None:
+        session.auth = auth
+    session.trust_env = False
+
+
 class Every8dClient:
     """Calls the API. Build it from :class:`ClientSettings`; reuse it for many calls; ``close()`` at the end."""
 
@@ -69,6 +91,7 @@ class Every8dClient:
         self.session.verify = settings.verify
         if settings.proxies:
             self.session.proxies.update(settings.proxies)
+        _read_environment_once(self.session, settings.base_url)
 
     def __enter__(self) -> Every8dClient:
         return self
@@ -101,20 +124,13 @@ class Every8dClient:
             shown = ", ".join(mask(r) for r in request.recipients[:3])
             more = f" and {len(request.recipients) - 3} more" if len(request.recipients) > 3 else ""
             log.debug("EVERY8D %s to %s%s", endpoint, shown, more)
-        try:
+        try:  # a redirect is never followed: it would POST the password (and a send) to another place
             response = self.session.post(request.url(self.settings.base_url), data=body,
-                                         headers={"Content-Type": content_type}, timeout=self.settings.timeout)
+                                         headers={"Content-Type": content_type}, timeout=self.settings.timeout,
+                                         allow_redirects=False)
         except requests.RequestException as error:
-            never = _never_connected(error)
-            problem = f"{type(error).__name__}" + (" (could not connect)" if never else
-                                                   " (the request may have reached the server)")
-            raise Every8dTransportError(problem, may_have_reached_server=not never, endpoint=endpoint) \
-                from None
-        if response.status_code != 200:
-            raise Every8dTransportError(
-                f"HTTP {response.status_code}: {excerpt(response.content, self.settings.password)}",
-                status_code=response.status_code, endpoint=endpoint)
-        return response.content
+            raise connection_failed(error, _never_connected(error), endpoint) from None
+        return check_response(response.status_code, response.content, endpoint, self.settings.password)
 
     def iter_rows(self, make_request: Callable[[int], ApiRequest]) -> Iterator[Any]:
         """Every row of a paged query (``make_request(page)``), page after page; one page in memory."""

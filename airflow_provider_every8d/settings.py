@@ -2,7 +2,8 @@
 
 UID is the connection's login and PWD its password: never in extra, never in the URL. Extra keys (all
 optional): ``timeout`` (seconds, default 30), ``verify`` (TLS verification: bool or a CA bundle path),
-``proxies`` (``{"https": "http://proxy:3128"}``), ``connect_retries`` (default 3; retries happen only when
+``proxies`` (``{"https": "http://proxy:3128"}``; when given, they replace the environment's
+HTTP_PROXY/HTTPS_PROXY/NO_PROXY for both transports), ``connect_retries`` (default 3; retries happen only when
 the connection could not be opened, so a request is never sent twice). Other keys are ignored (and
 named in a warning): nothing from extra is forwarded as a header or a field.
 """
@@ -23,6 +24,8 @@ CONN_TYPE = "every8d"
 DEFAULT_CONN_ID = "every8d_default"
 DEFAULT_TIMEOUT = 30.0
 EXTRA_KEYS = frozenset({"timeout", "verify", "proxies", "connect_retries"})
+CREDENTIAL_KEYS = frozenset({"uid", "pwd", "password"})
+"""Extra keys refused whatever their case: a credential in extra is shown in the UI and in exports."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,8 @@ def settings_from_parts(conn_id: str, conn_type: str | None, host: str | None, p
         raise Every8dValidationError(f"{conn_id}.login", "the UID (login) is empty")
     if not password:
         raise Every8dValidationError(f"{conn_id}.password", "the PWD (password) is empty")
-    for key in ("uid", "pwd", "password", "UID", "PWD"):
-        if key in extra:
+    for key in extra:
+        if str(key).lower() in CREDENTIAL_KEYS:  # any spelling: Pwd, PASSWORD ...
             raise Every8dValidationError(f"{conn_id}.extra.{key}", "credentials belong in login and password, "
                                          "not in extra")
     unknown = sorted(set(extra) - EXTRA_KEYS)

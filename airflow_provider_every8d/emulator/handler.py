@@ -131,6 +131,9 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 class EmulatorRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "EVERY8D-emulator/2.1"
+    disable_nagle_algorithm = True
+    """TCP_NODELAY: headers and body go out as two writes; with Nagle on, a kept-alive client waits for
+    its delayed ACK (about 40 ms on Linux) before the body arrives (benchmarks/RESULTS.md, bulk send)."""
     server: EmulatorHTTPServer
 
     _responded = False

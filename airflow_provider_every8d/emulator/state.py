@@ -10,6 +10,8 @@ All mutation happens under ``Store.lock`` (one re-entrant lock for the whole emu
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -119,7 +121,10 @@ class Store:
         self.messages: list[MessageRecord] = []
         self.replies: list[Reply] = []
         self.on_report: ReportListener | None = None
-        self._pending: list[MessageRecord] = []
+        self._pending: list[tuple[datetime, int, MessageRecord]] = []
+        """Messages with something still to happen, as a heap by when: a refresh touches only the due ones
+        (a scan of every pending message cost 50 ms per request at 100,000; benchmarks/RESULTS.md)."""
+        self._order = itertools.count()
         self._sent_texts: dict[tuple[str, str, str], list[datetime]] = {}
         self._next_mr = 1
 
@@ -166,7 +171,7 @@ class Store:
             return
         else:
             self._set(message, rules.STATUS_AT_CARRIER, message.send_time)
-        self._pending.append(message)
+        self._schedule(message)
 
     def recently_sent(self, uid: str, mobile: str, text: str, now: datetime) -> bool:
         """Whether this account sent this exact text to this number in the last 24 hours (1.3)."""
@@ -179,21 +184,29 @@ class Store:
 
     # --- progress -------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Bring every pending message up to the clock's present."""
+        """Bring every pending message whose next change is due up to the clock's present."""
         with self.lock:
             now = self.clock.now()
-            still: list[MessageRecord] = []
-            for message in self._pending:
+            due: list[MessageRecord] = []
+            while self._pending and self._pending[0][0] <= now:
+                due.append(heapq.heappop(self._pending)[2])
+            for message in due:
                 self._progress(message, now)
-                if self._has_future(message):
-                    still.append(message)
-            self._pending = still
+                self._schedule(message)
+
+    def _schedule(self, message: MessageRecord) -> None:
+        at = self._next_change(message)
+        if at is not None:
+            heapq.heappush(self._pending, (at, next(self._order), message))
 
     @staticmethod
-    def _has_future(message: MessageRecord) -> bool:
-        if message.status == rules.STATUS_BOOKED or message.reply_at is not None:
-            return True
-        return message.status == rules.STATUS_AT_CARRIER and message.deliver_at is not None
+    def _next_change(message: MessageRecord) -> datetime | None:
+        """When ``_progress`` next moves this message, or None when nothing more will happen to it."""
+        if message.status == rules.STATUS_BOOKED:
+            return message.send_time
+        if message.status == rules.STATUS_AT_CARRIER and message.deliver_at is not None:
+            return message.deliver_at
+        return message.reply_at
 
     def _progress(self, message: MessageRecord, now: datetime) -> None:
         if message.status == rules.STATUS_BOOKED and now >= message.send_time:
@@ -222,8 +235,7 @@ class Store:
         if message.accepted_at in sent:
             sent.remove(message.accepted_at)  # never sent, so the 24-hour filter must not count it
         self._set(message, rules.STATUS_CANCELLED, self.clock.now())
-        if message in self._pending:
-            self._pending.remove(message)
+        # It stays in the heap until its old due time, when _progress finds nothing to do and drops it.
 
     def _set(self, message: MessageRecord, status: int, at: datetime) -> None:
         message.status = status

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.compat.sdk import BaseHook
 
 from airflow_provider_every8d.protocol import build, mms, param_sms
-from airflow_provider_every8d.protocol.errors import Every8dError
-from airflow_provider_every8d.protocol.summary import DeliverySummary
+from airflow_provider_every8d.protocol.errors import Every8dError, Every8dValidationError
+from airflow_provider_every8d.protocol.summary import DeliverySummary, summarize
 from airflow_provider_every8d.settings import CONN_TYPE, DEFAULT_CONN_ID, ClientSettings, settings_from_parts
 
 if TYPE_CHECKING:
@@ -36,6 +36,12 @@ def _mask_password(password: str | None) -> None:
     except ImportError:  # pragma: no cover - very old compat provider
         from airflow.utils.log.secrets_masker import mask_secret  # type: ignore[no-redef]
     mask_secret(password)
+
+
+def _unknown_connection(conn_id: str) -> Every8dValidationError:
+    """An undefined connection as an error naming the argument (``every8d_conn_id: connection ...``)."""
+    return Every8dValidationError("every8d_conn_id", f"connection {conn_id!r} is not defined (Admin > "
+                                  "Connections, an AIRFLOW_CONN_ variable or a secrets backend)")
 
 
 class Every8dHook(BaseHook):
@@ -80,7 +86,12 @@ class Every8dHook(BaseHook):
     # -- client --------------------------------------------------------------------------------------
     @cached_property
     def settings(self) -> ClientSettings:
-        conn = self.get_connection(self.every8d_conn_id)
+        from airflow.providers.common.compat.sdk import AirflowNotFoundException
+
+        try:
+            conn = self.get_connection(self.every8d_conn_id)
+        except AirflowNotFoundException:
+            raise _unknown_connection(self.every8d_conn_id) from None
         _mask_password(conn.password)
         return settings_from_parts(self.every8d_conn_id, conn.conn_type, conn.host, conn.port, conn.login,
                                    conn.password, conn.extra_dejson)
@@ -98,10 +109,14 @@ class Every8dHook(BaseHook):
     async def aget_client(self) -> AsyncEvery8dClient:
         """An async client for this connection (resolved without blocking the event loop)."""
         from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
+        from airflow.providers.common.compat.sdk import AirflowNotFoundException
 
         from airflow_provider_every8d.aio import AsyncEvery8dClient
 
-        conn = await get_async_connection(self.every8d_conn_id)
+        try:
+            conn = await get_async_connection(self.every8d_conn_id)
+        except AirflowNotFoundException:
+            raise _unknown_connection(self.every8d_conn_id) from None
         extra = await get_async_extra_dejson(conn)
         _mask_password(conn.password)
         settings = settings_from_parts(self.every8d_conn_id, conn.conn_type, conn.host, conn.port, conn.login,
@@ -152,11 +167,10 @@ class Every8dHook(BaseHook):
         return self.get_conn().iter_delivery_status(batch_id, mms=mms)
 
     def get_delivery_summary(self, batch_ids: str | Sequence[str], *, mms: bool = False) -> DeliverySummary:
-        """Read every page of every batch and count statuses (see :class:`DeliverySummary`)."""
-        summary = DeliverySummary(mms=mms)
-        for batch_id in [batch_ids] if isinstance(batch_ids, str) else batch_ids:
-            summary.add_all(self.iter_delivery_status(batch_id, mms=mms))
-        return summary
+        """Read every page of every batch and count statuses (see :class:`DeliverySummary`: a batch that
+        shows no row yet, or an id the platform does not know, keeps it incomplete)."""
+        ids = [batch_ids] if isinstance(batch_ids, str) else batch_ids
+        return summarize(((batch_id, self.iter_delivery_status(batch_id, mms=mms)) for batch_id in ids), mms)
 
     def get_replies(self, batch_id: str, page: int = 1) -> ReplyPage:
         """2.4: one page of 10 replies and the total."""

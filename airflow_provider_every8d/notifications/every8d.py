@@ -141,7 +141,7 @@ class Every8dNotifier(BaseNotifier):
                                    f"not sent: the account has too little credit (balance {result.credit} points)")
         self.log.info("Every8dNotifier: SMS accepted for %s (batch %s, %s point(s))",
                       ", ".join(mask(str(p)) for p in request.recipients), result.batch_id, result.cost)
-        self.log.debug("Every8dNotifier: message was %r", dict(request.fields).get("MSG"))
+        self.log.debug("Every8dNotifier: message was %r", request.message)
 
     # -- sending --------------------------------------------------------------------------------
     def notify(self, context: Context) -> None:

@@ -76,8 +76,10 @@ class Every8dSendOperatorBase(BaseOperator):
             raise _option_error("max_cost", f"{max_cost!r} must be a number of points, 0 or more")
         if not _number(poll_interval) or poll_interval <= 0:
             raise _option_error("poll_interval", f"{poll_interval!r} must be a positive number of seconds")
-        if min_delivery_rate is not None and (not _number(min_delivery_rate) or not 0 <= min_delivery_rate <= 1):
-            raise _option_error("min_delivery_rate", f"{min_delivery_rate!r} must be between 0 and 1")
+        if min_delivery_rate is not None:
+            from airflow_provider_every8d.protocol.summary import validate_min_delivery_rate
+
+            min_delivery_rate = validate_min_delivery_rate(min_delivery_rate)
         self.chunk_size = chunk_size
         self.max_cost = max_cost
         self.check_credit = check_credit
@@ -114,7 +116,7 @@ class Every8dSendOperatorBase(BaseOperator):
 
         items = self.recipient_items()
         return [self.build_chunk([item for _, item in part], False)
-                for part in chunked(items, self.chunk_size)]  # type: ignore[arg-type]
+                for part in chunked(items, self.chunk_size)]
 
     def get_hook(self) -> Every8dHook:
         from airflow_provider_every8d.hooks.every8d import Every8dHook
@@ -127,7 +129,7 @@ class Every8dSendOperatorBase(BaseOperator):
         from airflow_provider_every8d.protocol.build import chunked
 
         items = self.recipient_items()
-        parts = chunked(items, self.chunk_size)  # type: ignore[arg-type]
+        parts = chunked(items, self.chunk_size)
         plan = [Chunk([key for key, _ in part], self.build_chunk([item for _, item in part], False), False)
                 for part in parts]  # every request built (so validated) before anything is sent
         hook = self.get_hook()

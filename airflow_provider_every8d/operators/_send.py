@@ -68,7 +68,7 @@ def plan_chunks(items: Sequence[tuple[str, Any]], build: Builder, chunk_size: in
     fresh = [(key, item) for key, item in remaining if key not in unsure]
     return [Chunk([key for key, _ in part], build([item for _, item in part], again), again)
             for group, again in ((recheck, True), (fresh, False))
-            for part in chunked(group, chunk_size)]  # type: ignore[arg-type]
+            for part in chunked(group, chunk_size)]
 
 
 def guard_money(hook: Every8dHook, plan_cost: float, chunks: Sequence[Chunk], max_cost: float | None,

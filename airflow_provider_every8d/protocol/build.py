@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import partial
+from typing import TypeVar
 
 from airflow_provider_every8d.protocol import parse
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
+from airflow_provider_every8d.protocol.models import BATCH_ID_RE
 from airflow_provider_every8d.protocol.phones import Phone, parse_phone
 from airflow_provider_every8d.protocol.pricing import sms_points
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.times import format_send_time, validate_retry_time
 
+_T = TypeVar("_T")
 MAX_SMS_LENGTH = 2000
 """The platform splits long SMS without a stated limit; we stop at 2,000 characters (seven parts) so a
 runaway template cannot send a book to every recipient."""
@@ -59,7 +62,7 @@ def validate_subject(subject: object, field: str = "subject") -> str:
 
 
 def validate_batch_id(batch_id: object, field: str = "batch_id") -> str:
-    if not isinstance(batch_id, str) or not parse._BATCH_RE.fullmatch(batch_id.strip()):
+    if not isinstance(batch_id, str) or not BATCH_ID_RE.fullmatch(batch_id.strip()):
         raise Every8dValidationError(field, f"{batch_id!r} is not a batch id (as returned by a send)")
     return batch_id.strip()
 
@@ -135,7 +138,7 @@ def _page(page: object) -> str:
     return str(page)
 
 
-def chunked(items: Sequence[Phone], size: int) -> list[list[Phone]]:
+def chunked(items: Sequence[_T], size: int) -> list[list[_T]]:
     """Split recipients into requests of at most ``size`` (the vendor advises 500-2,000)."""
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise Every8dValidationError("chunk_size", f"{size!r} must be a positive whole number")

@@ -1,7 +1,9 @@
 """Exceptions raised by the EVERY8D client.
 
 Every exception here is free of credentials: the transport never puts the password into a message, and
-response excerpts are cut short and scrubbed of the password before they are quoted.
+response excerpts are cut short and scrubbed of the password before they are quoted. Phone numbers in
+quoted text (excerpts, the platform's error text) are masked (``0912***678``): exceptions end up in task
+logs and WARNING lines.
 """
 
 from __future__ import annotations
@@ -28,22 +30,25 @@ class Every8dApiError(Every8dError):
 
     def __init__(self, code: int, text: str = "", endpoint: str = "") -> None:
         self.code = code
-        self.text = text
+        self.text = mask_numbers(text)  # e.g. "-306,手機格式不符:0912345678" quotes the number
         self.endpoint = endpoint
         where = f" from {endpoint}" if endpoint else ""
-        detail = f": {text}" if text else ""
+        detail = f": {self.text}" if self.text else ""
         super().__init__(f"EVERY8D error {code}{where}{detail}")
 
 
 class Every8dResponseError(Every8dError):
-    """The answer could not be parsed. ``excerpt`` quotes at most 120 characters of it."""
+    """The answer could not be parsed. ``excerpt`` quotes at most 120 characters of it (already made
+    printable by :func:`excerpt`, so it is quoted as is); it is empty when quoting would show rows (names,
+    numbers, reply texts), and ``problem`` then says where the fault is (row number, column count)."""
 
     def __init__(self, problem: str, excerpt: str = "", endpoint: str = "") -> None:
         self.problem = problem
         self.excerpt = excerpt
         self.endpoint = endpoint
         where = f" from {endpoint}" if endpoint else ""
-        super().__init__(f"unparsable answer{where}: {problem}; body starts {excerpt!r}")
+        quoted = f"; body starts '{excerpt}'" if excerpt else ""
+        super().__init__(f"unparsable answer{where}: {problem}{quoted}")
 
 
 class Every8dTransportError(Every8dError):
@@ -64,12 +69,23 @@ class Every8dTransportError(Every8dError):
 
 
 EXCERPT_LENGTH = 120
+_SCAN_LENGTH = 1000
+"""Characters of a body scanned for numbers before cutting, so a number at the cut is masked whole."""
+
+
+def mask_numbers(text: str) -> str:
+    """:func:`protocol.phones.mask_numbers` (imported here on use: ``phones`` imports this module)."""
+    from airflow_provider_every8d.protocol import phones
+
+    return phones.mask_numbers(text)
 
 
 def excerpt(body: bytes | str, secret: str | None = None) -> str:
-    """A short, printable, password-free excerpt of an answer for error messages."""
+    """A short, printable excerpt of an answer for error messages: the password replaced by ``***``,
+    phone numbers masked, control characters shown as ``\\x0a``."""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     if secret:
         text = text.replace(secret, "***")
-    text = text[:EXCERPT_LENGTH]
+    text = text[:_SCAN_LENGTH]
+    text = mask_numbers(text)[:EXCERPT_LENGTH]
     return "".join(ch if ch.isprintable() or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
 from airflow_provider_every8d.protocol.status import Outcome, classify
 from airflow_provider_every8d.protocol.times import parse_report_time, parse_wire_time
+
+BATCH_ID_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_]{0,63}")
+"""What we accept as a batch id (``SendResult.batch_id``; the push's ``BatchID``): the platform gives UUIDs,
+older accounts shorter ids, so letters, digits, ``-`` and ``_``, 1 to 64 characters. Use ``fullmatch``."""
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,12 @@ def _params(value: object, field: str) -> list[str]:
     return params
 
 
+def _mask_email(email: str) -> str:
+    """``someone@example.com`` -> ``s***@example.com``: errors name the value without quoting a person."""
+    local, at, domain = email.partition("@")
+    return f"{local[:1]}***{at}{domain}"
+
+
 def _entry(index: int, recipient: object, template: str | None) -> tuple[dict[str, Any], str, bool]:
     field = f"recipients[{index}]"
     if not isinstance(recipient, Mapping):
@@ -61,7 +67,7 @@ def _entry(index: int, recipient: object, template: str | None) -> tuple[dict[st
     phone = parse_phone(recipient["mobile"], f"{field}.mobile")
     email = str(recipient.get("email") or "")
     if email and ("@" not in email or " " in email.strip()):
-        raise Every8dValidationError(f"{field}.email", f"{email!r} is not an e-mail address")
+        raise Every8dValidationError(f"{field}.email", f"{_mask_email(email)!r} is not an e-mail address")
     if template is not None:
         if recipient.get("content"):
             raise Every8dValidationError(f"{field}.content", "give either message with params, or content "

@@ -23,7 +23,6 @@ from airflow_provider_every8d.protocol.paging import REPLY_PAGE_SIZE, STATUS_PAG
 _ERROR_RE = re.compile(r"-(\d{1,9})(?:,(.*))?", re.DOTALL)
 _NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
 _INT_RE = re.compile(r"\d+")
-_BATCH_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_]{0,63}")
 _UUID_RE = re.compile(r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}")
 _FILTERED_RE = re.compile(r"\+?\d{8,15}")
 FILTERED_EVERYTHING = -98
@@ -79,10 +78,10 @@ def _send_fields(parts: list[str], text: str, endpoint: Endpoint) -> SendResult:
 
 def _split_numbers(value: str, text: str, endpoint: Endpoint) -> tuple[str, ...]:
     numbers = tuple(number.strip() for number in value.split("/") if number.strip())
-    for number in numbers:
-        if not _FILTERED_RE.fullmatch(number):
-            raise Every8dResponseError(f"FAIL_MOBILE entry {number[:20]!r} is not a number", excerpt(text),
-                                       endpoint.path)
+    for index, number in enumerate(numbers, 1):
+        if not _FILTERED_RE.fullmatch(number):  # the entry itself is not quoted: it may be a cut number
+            raise Every8dResponseError(f"FAIL_MOBILE entry {index} ({len(number)} characters) is not a number",
+                                       excerpt(text), endpoint.path)
     return numbers
 
 
@@ -131,13 +130,19 @@ def parse_param_send(body: bytes) -> SendResult:
         raise_for_error(text, endpoint)  # some servers answer plain -CODE even here
         raise Every8dResponseError("not JSON", excerpt(text), endpoint.path) from None
     if not isinstance(document, dict) or "Result" not in document:
+        raise_for_error(text, endpoint)  # a plain -CODE is valid JSON too (a number)
         raise Every8dResponseError("JSON without Result", excerpt(text), endpoint.path)
     status = str(document.get("Status", "")).strip()
     message = str(document.get("Msg") or "")
     if document["Result"] is not True or status not in ("0", ""):
         code = int(status) if re.fullmatch(r"-?\d{1,9}", status) else 0
         raise Every8dApiError(code or -99, message, endpoint.path)
-    return parse_send(message.encode("utf-8"), Endpoint.SEND_SMS)
+    try:
+        return parse_send(message.encode("utf-8"), Endpoint.SEND_SMS)
+    except Every8dResponseError as error:  # name the endpoint that was called, not the format borrowed
+        raise Every8dResponseError(f"Msg: {error.problem}", excerpt(text), endpoint.path) from None
+    except Every8dApiError as error:
+        raise Every8dApiError(error.code, error.text, endpoint.path) from None
 
 
 def parse_credit(body: bytes) -> float:
@@ -166,15 +171,22 @@ def _table(text: str, endpoint: Endpoint) -> tuple[int, list[str]]:
     if not lines:
         raise Every8dResponseError("empty answer", "", endpoint.path)
     first = lines[0].split("\t", 1)[0]
-    return _count(first, "row count", text, endpoint), lines[1:]
+    return _count(first, "row count", lines[0], endpoint), lines[1:]  # quote the count line, not the rows
+
+
+def _row_number(lines: list[str], line: str) -> int:
+    """The 1-based number of a faulty row among the rows (the first equal line is as faulty), found only
+    when raising so the row loops stay free of a counter."""
+    return lines.index(line) + 1
 
 
 def _check_complete(found: int, page: int | None, total: int, page_size: int, text: str,
                     endpoint: Endpoint) -> None:
-    """A page holding fewer rows than the total implies was cut short; losing rows silently is worse."""
+    """A page holding fewer rows than the total implies was cut short; losing rows silently is worse.
+    The rows are not quoted (names, numbers, reply texts): the counts say what is wrong."""
     if page is not None and found < expected_rows(page, total, page_size):
         raise Every8dResponseError(f"page {page} holds {found} rows where the total of {total} implies "
-                                   f"{expected_rows(page, total, page_size)} (answer cut short?)", excerpt(text),
+                                   f"{expected_rows(page, total, page_size)} (answer cut short?)", "",
                                    endpoint.path)
 
 
@@ -184,7 +196,8 @@ def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS
 
     Rows of 5 columns (old accounts, and MMS) and 6 columns (new accounts) are both read; an empty NAME
     (the line starts with a TAB) is kept as ``""``. Blank lines are skipped; any other malformed row
-    raises, since silently dropping a row is how older clients lost data.
+    raises, since silently dropping a row is how older clients lost data. Errors give the row's line
+    number (1 = the first row after the count) and column count, never its content (names, numbers).
     """
     text = decode(body, endpoint)
     total, lines = _table(text, endpoint)
@@ -198,21 +211,23 @@ def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS
         elif len(cols) != 6:
             if not line.strip():
                 continue
-            raise Every8dResponseError(f"status row with {len(cols)} columns", excerpt(line), endpoint.path)
+            raise Every8dResponseError(f"status row {_row_number(lines, line)} has {len(cols)} columns, not 5 "
+                                       "or 6", "", endpoint.path)
         try:
             append(new_row(DeliveryRow, (cols[0], cols[1].strip(), cols[2], float(cols[3] or 0), int(cols[4]),
                                          cols[5])))
         except ValueError:
             if not line.strip():
                 continue
-            raise Every8dResponseError("status row with a non-numeric COST or STATUS", excerpt(line),
-                                       endpoint.path) from None
+            raise Every8dResponseError(f"status row {_row_number(lines, line)} has a non-numeric COST or STATUS",
+                                       "", endpoint.path) from None
     _check_complete(len(rows), page, total, STATUS_PAGE_SIZE, text, endpoint)
     return StatusPage(total=total, rows=tuple(rows))
 
 
 def parse_reply_page(body: bytes, page: int | None = None) -> ReplyPage:
-    """2.4: the reply count, then ``NAME MOBILE CONTENT SEND_TIME``. A TAB inside CONTENT is kept."""
+    """2.4: the reply count, then ``NAME MOBILE CONTENT SEND_TIME``. A TAB inside CONTENT is kept. Errors
+    give the row's line number and column count, never its content."""
     endpoint = Endpoint.REPLIES
     text = decode(body, endpoint)
     total, lines = _table(text, endpoint)
@@ -222,7 +237,8 @@ def parse_reply_page(body: bytes, page: int | None = None) -> ReplyPage:
             continue
         cols = line.split("\t")
         if len(cols) < 4:
-            raise Every8dResponseError(f"reply row with {len(cols)} columns", excerpt(line), endpoint.path)
+            raise Every8dResponseError(f"reply row {_row_number(lines, line)} has {len(cols)} columns, not 4 or "
+                                       "more", "", endpoint.path)
         rows.append(Reply(cols[0], cols[1].strip(), "\t".join(cols[2:-1]), cols[-1].strip()))
     _check_complete(len(rows), page, total, REPLY_PAGE_SIZE, text, endpoint)
     return ReplyPage(total=total, rows=tuple(rows))

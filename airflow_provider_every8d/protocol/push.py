@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.protocol.models import DeliveryReport
+from airflow_provider_every8d.protocol.models import BATCH_ID_RE, DeliveryReport
 from airflow_provider_every8d.protocol.phones import canonical
 
 PUSH_FIELDS: dict[str, tuple[str, int]] = {
@@ -32,7 +32,6 @@ PUSH_FIELDS: dict[str, tuple[str, int]] = {
 }
 _LOOKUP = {name.lower(): name for name in PUSH_FIELDS}
 _STATUS_RE = re.compile(r"-?\d{1,5}")
-_BATCH_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_]{0,63}")
 
 
 def parse_push(query: Mapping[str, str]) -> DeliveryReport:
@@ -49,7 +48,7 @@ def parse_push(query: Mapping[str, str]) -> DeliveryReport:
             raise Every8dValidationError(name, f"{len(value)} characters is over the bound of {limit}")
         values[attribute] = value.strip()
     batch_id = values.get("batch_id", "")
-    if not _BATCH_RE.fullmatch(batch_id):
+    if not BATCH_ID_RE.fullmatch(batch_id):
         raise Every8dValidationError("BatchID", "missing or malformed")
     status = values.pop("status", "")
     if not _STATUS_RE.fullmatch(status):

@@ -23,15 +23,24 @@ class ApiRequest:
     """What to send to one endpoint, and the parser for its answer.
 
     ``recipients`` lists the wire numbers of a send (for logs, masked) and ``estimated_cost`` its price in
-    points from the spec's table; both are empty/0 for queries.
+    points from the spec's table; both are empty/0 for queries. The repr shows neither the fields nor the
+    recipients (message text, numbers, names): a request in a log line or a traceback stays private.
     """
 
     endpoint: Endpoint
-    fields: tuple[tuple[str, str], ...] = ()
-    json_fields: dict[str, Any] | None = field(default=None, compare=False)
+    fields: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    json_fields: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     parser: Callable[[bytes], Any] | None = field(default=None, compare=False, repr=False)
-    recipients: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = field(default=(), repr=False)
     estimated_cost: float = 0.0
+
+    @property
+    def message(self) -> str | None:
+        """The text of a send (the ``MSG`` field: 1.1-1.4, and 1.5's template), None for a query or a
+        personalised 1.5 send; for DEBUG logs, never INFO."""
+        if self.json_fields is not None:
+            return self.json_fields.get("MSG") or None
+        return next((value for name, value in self.fields if name == "MSG"), None)
 
     @property
     def idempotent(self) -> bool:

@@ -5,11 +5,13 @@ Shared by the poke path (sync) and the trigger (async) so both decide "done" the
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from airflow_provider_every8d.protocol.errors import Every8dValidationError
 from airflow_provider_every8d.protocol.models import DeliveryRow
 from airflow_provider_every8d.protocol.status import Outcome, classify
 
@@ -18,25 +20,44 @@ from airflow_provider_every8d.protocol.status import Outcome, classify
 class DeliverySummary:
     """Accumulates status rows (of one or several batches) into counts.
 
-    ``complete`` is True when at least one row was seen and every row is terminal. A batch with no rows
-    yet (just sent, not visible) is not complete. Unknown codes are counted in ``by_status`` and keep the
-    batch incomplete.
+    ``complete`` is True when at least one row was seen, every row is terminal and every batch given to
+    :meth:`add_all` by id showed at least one row: a batch with no rows yet (just sent and not visible, or
+    an id the platform does not know, which it answers with ``0``) keeps the whole summary incomplete,
+    however final the other batches are. Unknown codes are counted in ``by_status`` and keep it
+    incomplete too. ``rows_per_batch`` is not part of :meth:`to_dict` (the XCom shape is fixed).
     """
 
     mms: bool = False
     total: int = 0
     by_outcome: Counter[Outcome] = field(default_factory=Counter)
     by_status: Counter[int] = field(default_factory=Counter)
+    rows_per_batch: dict[str, int] = field(default_factory=dict)
 
     def add(self, row: DeliveryRow) -> None:
         self.total += 1
         self.by_status[row.status] += 1
 
-    def add_all(self, rows: Iterable[DeliveryRow]) -> DeliverySummary:
+    def add_all(self, rows: Iterable[DeliveryRow], batch_id: str | None = None) -> DeliverySummary:
+        """Count ``rows``; with ``batch_id`` they are that batch's, and the batch counts for ``complete``
+        even when ``rows`` is empty. Call it once per batch, or once per page of it."""
         before = sum(self.by_status.values())
         self.by_status.update(row.status for row in rows)
-        self.total += sum(self.by_status.values()) - before
+        added = sum(self.by_status.values()) - before
+        self.total += added
+        if batch_id is not None:
+            self.rows_per_batch[batch_id] = self.rows_per_batch.get(batch_id, 0) + added
         return self
+
+    @property
+    def batches_without_rows(self) -> list[str]:
+        """Batch ids given to :meth:`add_all` that showed no row (not visible yet, or unknown)."""
+        return [batch_id for batch_id, rows in self.rows_per_batch.items() if rows == 0]
+
+    def new_unknown(self, seen: set[int]) -> list[int]:
+        """The unknown status codes not in ``seen`` (which gains them): log each one once per task."""
+        fresh = [code for code in self.unknown_statuses if code not in seen]
+        seen.update(fresh)
+        return fresh
 
     def _outcomes(self) -> Counter[Outcome]:
         counts: Counter[Outcome] = Counter()
@@ -67,7 +88,7 @@ class DeliverySummary:
 
     @property
     def complete(self) -> bool:
-        return self.total > 0 and self.pending == 0
+        return self.total > 0 and self.pending == 0 and not self.batches_without_rows
 
     @property
     def delivery_rate(self) -> float:
@@ -98,7 +119,32 @@ class DeliverySummary:
                 "by_status": {str(code): count for code, count in sorted(self.by_status.items())}}
 
     def describe(self) -> str:
-        """One log line: ``2500 messages: 2400 delivered, 90 failed, 0 cancelled, 10 pending (0: 10, ...)``."""
+        """One log line: ``2500 messages: 2400 delivered, 90 failed, 0 cancelled, 10 pending (0: 10, ...)``,
+        and the batches that show no row yet (why a wait goes on with nothing pending)."""
         codes = ", ".join(f"{code}: {count}" for code, count in sorted(self.by_status.items()))
+        empty = self.batches_without_rows
+        waiting = f"; no rows yet for batch {', '.join(empty)}" if empty else ""
         return (f"{self.total} messages: {self.delivered} delivered, {self.failed} failed, {self.cancelled} "
-                f"cancelled, {self.pending} pending ({codes})")
+                f"cancelled, {self.pending} pending ({codes}){waiting}")
+
+
+def summarize(batches: Iterable[tuple[str, Iterable[DeliveryRow]]], mms: bool = False) -> DeliverySummary:
+    """Fold ``(batch_id, rows)`` pairs into one summary; a batch whose rows are empty keeps it incomplete.
+    The sync hook's path; the async client adds its pages with :meth:`DeliverySummary.add_all` the same way."""
+    summary = DeliverySummary(mms=mms)
+    for batch_id, rows in batches:
+        summary.add_all(rows, batch_id=batch_id)
+    return summary
+
+
+def validate_min_delivery_rate(value: object, field: str = "min_delivery_rate") -> float | None:
+    """None, or a share from 0 to 1 (``0.95``); anything else raises :class:`Every8dValidationError` naming
+    ``field`` (a string such as ``"95%"`` or a percentage such as ``95`` included)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Every8dValidationError(field, f"expected a number from 0 to 1, got {type(value).__name__} "
+                                     f"{value!r}")
+    if not math.isfinite(value) or not 0 <= value <= 1:
+        raise Every8dValidationError(field, f"{value!r} must be between 0 and 1 (0.95 for 95%)")
+    return float(value)

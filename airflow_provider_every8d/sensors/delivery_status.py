@@ -54,8 +54,9 @@ class Every8dDeliveryStatusSensor(Every8dSensorBase):
                  max_consecutive_failures: int = 5, **kwargs: Any) -> None:
         kwargs.setdefault("timeout", default_timeout(retry_time))
         super().__init__(**kwargs)
-        if min_delivery_rate is not None and not 0 <= min_delivery_rate <= 1:
-            raise ValueError(f"min_delivery_rate: {min_delivery_rate!r} must be between 0 and 1")
+        from airflow_provider_every8d.protocol.summary import validate_min_delivery_rate
+
+        min_delivery_rate = validate_min_delivery_rate(min_delivery_rate)
         self.batch_id = batch_id
         self.mms = mms
         self.every8d_conn_id = every8d_conn_id
@@ -78,9 +79,8 @@ class Every8dDeliveryStatusSensor(Every8dSensorBase):
 
     def _log_summary(self, summary: DeliverySummary) -> None:
         self.log.info("EVERY8D batch %s: %s", ", ".join(self.batch_ids), summary.describe())
-        new_unknown = [code for code in summary.unknown_statuses if code not in self._unknown_logged]
+        new_unknown = summary.new_unknown(self._unknown_logged)
         if new_unknown:
-            self._unknown_logged.update(new_unknown)
             self.log.warning("EVERY8D status codes not in the spec's table (treated as not final): %s", new_unknown)
 
     def _finish(self, summary: DeliverySummary) -> dict[str, Any]:

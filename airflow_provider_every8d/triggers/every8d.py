@@ -117,9 +117,8 @@ class Every8dDeliveryStatusTrigger(_PollingTrigger):
         summary = await client.get_delivery_summary(self.batch_ids, mms=self.mms)
         self._last = summary.to_dict()
         self.log.info("EVERY8D %s: %s", self._what(), summary.describe())
-        new_unknown = [code for code in summary.unknown_statuses if code not in self._unknown_logged]
+        new_unknown = summary.new_unknown(self._unknown_logged)
         if new_unknown:
-            self._unknown_logged.update(new_unknown)
             self.log.warning("EVERY8D status codes not in the spec's table (treated as not final): %s", new_unknown)
         if not summary.complete:
             return None

@@ -1,0 +1,35 @@
+"""What both transports do around the socket, sans I/O: an HTTP answer -> the body or a transport error.
+
+:mod:`client` (requests) and :mod:`aio` (httpx) only open the connection and hand the outcome here, so a
+status code, a redirect or a failed connection means the same thing on both paths.
+"""
+
+from __future__ import annotations
+
+from airflow_provider_every8d.protocol.errors import Every8dTransportError, excerpt
+
+
+def check_response(status_code: int, body: bytes, endpoint: str, password: str | None) -> bytes:
+    """The body of an HTTP 200 answer; anything else raises :class:`Every8dTransportError` with the status
+    code and a short excerpt (password and phone numbers scrubbed).
+
+    Redirects are answers too: the transports never follow one, since following re-sends the body (the
+    password, and for a send the message) to wherever the ``Location`` points. A 3xx is therefore a
+    failure that may have reached the server, like any other non-200.
+    """
+    if status_code == 200:
+        return body
+    raise Every8dTransportError(f"HTTP {status_code}: {excerpt(body, password)}", status_code=status_code,
+                                endpoint=endpoint)
+
+
+def connection_failed(error: BaseException, never_connected: bool, endpoint: str) -> Every8dTransportError:
+    """The transport error for an exchange that raised (``error`` from requests or httpx).
+
+    ``never_connected`` is the transport's verdict that the request certainly did not reach the server
+    (the connection could not be opened); only then may a send be retried. The message names the error
+    type only: a library's text can quote the URL or the proxy's address with its credentials.
+    """
+    problem = type(error).__name__ + (" (could not connect)" if never_connected else
+                                      " (the request may have reached the server)")
+    return Every8dTransportError(problem, may_have_reached_server=not never_connected, endpoint=endpoint)

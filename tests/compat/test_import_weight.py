@@ -1,0 +1,49 @@
+"""DAG-facing modules stay cheap to import: DAG files are parsed again and again, so the builders,
+parsers, hook and transports load only when a task runs. Each check runs in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+BASELINE = """
+from airflow.providers.common.compat.sdk import BaseNotifier, BaseOperator, BaseSensorOperator
+from airflow.triggers.base import BaseTrigger
+"""
+"""What Airflow itself loads for the base classes our modules extend; only what comes on top is counted."""
+
+HEAVY = ("airflow_provider_every8d.protocol.build", "airflow_provider_every8d.protocol.parse",
+         "airflow_provider_every8d.protocol.mms", "airflow_provider_every8d.protocol.param_sms",
+         "airflow_provider_every8d.protocol.summary", "airflow_provider_every8d.client",
+         "airflow_provider_every8d.aio", "airflow_provider_every8d.hooks", "requests", "httpx")
+
+
+def modules_added_by(module: str) -> list[str]:
+    script = (f"import importlib, json, sys\n{BASELINE}\nbefore = set(sys.modules)\n"
+              f"importlib.import_module({module!r})\nprint(json.dumps(sorted(set(sys.modules) - before)))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("module", [
+    "airflow_provider_every8d.notifications.every8d",
+    "airflow_provider_every8d.sensors.every8d",
+    "airflow_provider_every8d.triggers.every8d",
+    "airflow_provider_every8d.plugins.assets",
+])
+def test_importing_a_dag_facing_module_loads_nothing_heavy(module: str) -> None:
+    added = modules_added_by(module)
+    assert module in added  # the check sees what the import brought in
+    heavy = [name for name in added if name.startswith(HEAVY)]
+    assert heavy == []
+
+
+def test_the_protocol_package_still_offers_every_public_name() -> None:
+    import airflow_provider_every8d.protocol as protocol
+
+    for name in protocol.__all__:
+        assert getattr(protocol, name) is not None
+    assert set(protocol.__all__) <= set(dir(protocol))
