@@ -102,33 +102,34 @@ class AsyncEvery8dClient:
             raise connection_failed(error, never, endpoint) from None
         return check_response(response.status_code, response.content, endpoint, self.settings.password)
 
-    async def iter_pages(self, make_request: Callable[[int], ApiRequest]) -> AsyncIterator[tuple[Any, ...]]:
-        """The rows of a paged query, one page at a time; the first page always (its rows may be empty)."""
+    async def iter_pages(self, make_request: Callable[[int], ApiRequest]) -> AsyncIterator[Any]:
+        """Every page of a paged query; the first one always (it may be empty)."""
         page, fetched = 1, 0
         while True:
             result = await self.call(make_request(page))
-            yield result.rows
-            fetched += len(result.rows)
-            following = next_page(page, len(result.rows), fetched, result.total)
+            yield result
+            fetched += result.size
+            following = next_page(page, result.size, fetched, result.total)
             if following is None:
                 return
             page = following
 
     async def iter_rows(self, make_request: Callable[[int], ApiRequest]) -> AsyncIterator[Any]:
-        async for rows in self.iter_pages(make_request):
-            for row in rows:
+        async for result in self.iter_pages(make_request):
+            for row in result.rows:
                 yield row
 
     def iter_delivery_status(self, batch_id: str, *, mms: bool = False) -> AsyncIterator[DeliveryRow]:
         return self.iter_rows(partial(build.delivery_status, batch_id, mms=mms))
 
     async def get_delivery_summary(self, batch_ids: Sequence[str], *, mms: bool = False) -> DeliverySummary:
-        """Read every page of every batch and count statuses; a batch without rows keeps the summary
-        incomplete (the same fold as :func:`protocol.summary.summarize`, page by page)."""
+        """Every page of every batch, counted without building row objects; a batch without rows keeps the
+        summary incomplete (the same fold as the sync client's)."""
         summary = DeliverySummary(mms=mms)
         for batch_id in batch_ids:
-            async for rows in self.iter_pages(partial(build.delivery_status, batch_id, mms=mms)):
-                summary.add_all(rows, batch_id=batch_id)
+            async for result in self.iter_pages(partial(build.delivery_status, batch_id, mms=mms,
+                                                        counts_only=True)):
+                summary.add_counts(result.counts or {}, batch_id=batch_id)
         return summary
 
     def iter_replies(self, batch_id: str) -> AsyncIterator[Reply]:

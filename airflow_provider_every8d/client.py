@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
@@ -29,6 +29,7 @@ from airflow_provider_every8d.protocol.paging import next_page
 from airflow_provider_every8d.protocol.phones import mask
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.retry import retry_pause
+from airflow_provider_every8d.protocol.summary import DeliverySummary
 from airflow_provider_every8d.settings import ClientSettings
 
 log = logging.getLogger(__name__)
@@ -132,17 +133,30 @@ class Every8dClient:
             raise connection_failed(error, _never_connected(error), endpoint) from None
         return check_response(response.status_code, response.content, endpoint, self.settings.password)
 
-    def iter_rows(self, make_request: Callable[[int], ApiRequest]) -> Iterator[Any]:
-        """Every row of a paged query (``make_request(page)``), page after page; one page in memory."""
+    def iter_pages(self, make_request: Callable[[int], ApiRequest]) -> Iterator[Any]:
+        """Every page of a paged query (``make_request(page)``); the first one always (it may be empty)."""
         page, fetched = 1, 0
         while True:
             result = self.call(make_request(page))
-            yield from result.rows
-            fetched += len(result.rows)
-            following = next_page(page, len(result.rows), fetched, result.total)
+            yield result
+            fetched += result.size
+            following = next_page(page, result.size, fetched, result.total)
             if following is None:
                 return
             page = following
+
+    def iter_rows(self, make_request: Callable[[int], ApiRequest]) -> Iterator[Any]:
+        """Every row of a paged query, page after page; one page in memory."""
+        for result in self.iter_pages(make_request):
+            yield from result.rows
+
+    def get_delivery_summary(self, batch_ids: Sequence[str], *, mms: bool = False) -> DeliverySummary:
+        """Every page of every batch, counted without building row objects (a sensor's poke)."""
+        summary = DeliverySummary(mms=mms)
+        for batch_id in batch_ids:
+            for result in self.iter_pages(partial(build.delivery_status, batch_id, mms=mms, counts_only=True)):
+                summary.add_counts(result.counts or {}, batch_id=batch_id)
+        return summary
 
     def iter_delivery_status(self, batch_id: str, *, mms: bool = False) -> Iterator[DeliveryRow]:
         """Every status row of a batch (2.2, or 2.3 with ``mms=True``)."""

@@ -10,7 +10,7 @@ from airflow.providers.common.compat.sdk import BaseHook
 
 from airflow_provider_every8d.protocol import build, mms, param_sms
 from airflow_provider_every8d.protocol.errors import Every8dError, Every8dValidationError
-from airflow_provider_every8d.protocol.summary import DeliverySummary, summarize
+from airflow_provider_every8d.protocol.summary import DeliverySummary
 from airflow_provider_every8d.settings import CONN_TYPE, DEFAULT_CONN_ID, ClientSettings, settings_from_parts
 
 if TYPE_CHECKING:
@@ -169,8 +169,8 @@ class Every8dHook(BaseHook):
     def get_delivery_summary(self, batch_ids: str | Sequence[str], *, mms: bool = False) -> DeliverySummary:
         """Read every page of every batch and count statuses (see :class:`DeliverySummary`: a batch that
         shows no row yet, or an id the platform does not know, keeps it incomplete)."""
-        ids = [batch_ids] if isinstance(batch_ids, str) else batch_ids
-        return summarize(((batch_id, self.iter_delivery_status(batch_id, mms=mms)) for batch_id in ids), mms)
+        ids = [batch_ids] if isinstance(batch_ids, str) else list(batch_ids)
+        return self.get_conn().get_delivery_summary(ids, mms=mms)
 
     def get_replies(self, batch_id: str, page: int = 1) -> ReplyPage:
         """2.4: one page of 10 replies and the total."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from airflow.providers.common.compat.sdk import BaseOperator, conf
+from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator, conf
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -134,6 +134,7 @@ class Every8dSendOperatorBase(BaseOperator):
                 for part in parts]  # every request built (so validated) before anything is sent
         hook = self.get_hook()
         try:
+            hook.get_conn()  # the connection is resolved before the ledger writes anything down
             ledger = SendLedger.from_context(context, self.log)
             chunks = plan if ledger.empty else plan_chunks(items, self.build_chunk, self.chunk_size, ledger,
                                                            self.can_recheck)
@@ -144,6 +145,11 @@ class Every8dSendOperatorBase(BaseOperator):
                           len(chunks), sum(chunk.request.estimated_cost for chunk in chunks))
             self._retry_safe = ledger.persistent or self.deduplicate_sends
             result = totals(hook, send_chunks(hook, chunks, ledger, self._retry_safe, self.can_recheck, self.log))
+            if result["unsent"] > 0:  # an earlier try ran out of credit: those recipients are not known
+                raise AirflowFailException(
+                    f"unsent: {result['unsent']} messages of this send were not sent for lack of credit (the "
+                    "platform does not say to whom); the rest went out. Send to the missing recipients in a new "
+                    f"run. Batches: {', '.join(result['batch_ids'])}")
             self.log.info("EVERY8D send done: batches %s, sent %d, cost %g, unsent %d, filtered %d, balance %g",
                           result["batch_ids"], result["sent"], result["cost"], result["unsent"],
                           len(result["filtered"]), result["credit"])
@@ -185,10 +191,29 @@ class Every8dSendOperatorBase(BaseOperator):
                                    self._retry_safe, self.log)
         return judge(result, summary, self.fail_on_undelivered, self.min_delivery_rate, self.log)
 
+    def _retry_safe_in(self, context: Context) -> bool:
+        """Whether a retry of this task instance could not send again (ledger present, or the filter)."""
+        return context.get("task_state_store") is not None or self.deduplicate_sends
+
+    def resume_execution(self, next_method: str, next_kwargs: dict[str, Any] | None, context: Context) -> Any:
+        """A deferred wait that ends in failure (timeout, a crashed trigger) comes back as ``__fail__``:
+        fail without retry where a retry would send again."""
+        try:
+            return super().resume_execution(next_method, next_kwargs, context)
+        except AirflowFailException:
+            raise
+        except Exception as error:
+            if next_method != "__fail__":
+                raise
+            from airflow_provider_every8d.operators._send import fail
+
+            safe = self._retry_safe_in(context)
+            raise fail(f"the send succeeded but waiting for delivery ended: {error}"
+                       + ("" if safe else "; not retried, since a retry would send again"), safe) from error
+
     def execute_complete(self, context: Context, event: dict[str, Any],
                          send_result: dict[str, Any] | None = None) -> dict[str, Any]:
         """Resume after the trigger: the send result plus the delivery counts, or a failure."""
-        from airflow.providers.common.compat.sdk import AirflowException
 
         from airflow_provider_every8d.operators._delivery import judge
         from airflow_provider_every8d.operators._send import fail
@@ -198,8 +223,10 @@ class Every8dSendOperatorBase(BaseOperator):
             ti = context["ti"]
             send_result = ti.xcom_pull(task_ids=ti.task_id, key=SEND_RESULT_KEY, map_indexes=ti.map_index)
             if not isinstance(send_result, dict):
-                raise AirflowException("resumed without the send result; the send itself succeeded, see the log "
-                                       "of the deferred try for its batch ids")
+                from airflow_provider_every8d.operators._send import fail
+
+                raise fail("resumed without the send result; the send itself succeeded, see the log of the "
+                           "deferred try for its batch ids", self._retry_safe_in(context))
 
         retry_safe = bool(send_result.pop("retry_safe", False))
         if event.get("status") != "success":

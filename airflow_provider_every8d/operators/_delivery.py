@@ -2,8 +2,9 @@
 
 On the worker (``deferrable=False``) the operator polls the status endpoints every ``poll_interval``
 seconds; deferred, the :class:`~airflow_provider_every8d.triggers.every8d.Every8dDeliveryStatusTrigger`
-polls in the triggerer. Both end in the same :func:`judge`. Bound the wait with the task's
-``execution_timeout`` (a booked send is not final before its send time).
+polls in the triggerer. Both end in the same :func:`judge`. The wait is bounded by the messages' validity
+plus an hour, as the sensor's. Before Airflow 3.3 without ``deduplicate``, avoid ``execution_timeout`` on a
+waiting send task: Airflow retries a timed-out task, and the retry would send again.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def poll_until_final(hook: Every8dHook, batch_ids: Sequence[str], mms: bool, pol
     failures, or ``timeout``) fails the task; it is retried only when a retry cannot send again.
     """
     from airflow_provider_every8d.operators._send import fail
-    from airflow_provider_every8d.protocol.errors import Every8dResponseError, Every8dTransportError
+    from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError, Every8dTransportError
 
     deadline = time.monotonic() + timeout.total_seconds()
     failures = 0
@@ -41,6 +42,9 @@ def poll_until_final(hook: Every8dHook, batch_ids: Sequence[str], mms: bool, pol
     while True:
         try:
             summary = hook.get_delivery_summary(list(batch_ids), mms=mms)
+        except Every8dApiError as error:  # refused (e.g. -2): not transient
+            raise fail(f"the send succeeded (batches {', '.join(batch_ids)}) but EVERY8D refused the status query: "
+                       f"{error}{note}", retry_safe) from error
         except (Every8dTransportError, Every8dResponseError) as error:
             failures += 1
             if failures >= MAX_CONSECUTIVE_FAILURES:

@@ -13,7 +13,7 @@ platform drops whoever already got it; for MMS, MSGID and param SMS the platform
 the task fails without retrying, naming the chunk (see docs/sending-once.md).
 
 Layout in the store (values stay small; Airflow warns above 64 KB a value):
-``every8d_send`` = ``{"version": 2, "chunks": [result, ...], "inflight": chunk number | None}`` and
+``every8d_send`` = ``{"version": 3, "chunks": [result, ...], "inflight": [chunk number, ...]}`` and
 ``every8d_send/<n>`` = the recipient keys of chunk ``n``. Without a store (Airflow < 3.3) the same ledger
 lives in memory for one try only, and the operator warns that a retry may resend.
 """
@@ -26,7 +26,7 @@ from typing import Any
 
 LEDGER_KEY = "every8d_send"
 """The task_state_store key of this task instance's send ledger (delete it to force a resend)."""
-VERSION = 2
+VERSION = 3
 
 NO_LEDGER_WARNING = (
     "task_state_store is not available (it needs Airflow 3.3 or later): a retry of this task cannot know what "
@@ -56,8 +56,14 @@ class SendLedger:
         self._store = store if store is not None else _MemoryStore()
         self._log = log
         state = self._store.get(LEDGER_KEY)
-        if not isinstance(state, dict) or state.get("version") != VERSION:
-            state = {"version": VERSION, "chunks": [], "inflight": None}
+        if state is None:
+            state = {"version": VERSION, "chunks": [], "inflight": []}
+        elif not isinstance(state, dict) or state.get("version") != VERSION:
+            from airflow.providers.common.compat.sdk import AirflowFailException
+
+            raise AirflowFailException(f"task_state_store key {LEDGER_KEY!r} holds a ledger this provider version "
+                                       "cannot read; not sending, so nobody is texted twice. Delete the key to "
+                                       "start the send afresh.")
         self._state: dict[str, Any] = state
         self._keys: dict[int, list[str]] = {}
 
@@ -72,7 +78,7 @@ class SendLedger:
     @property
     def empty(self) -> bool:
         """Nothing accepted and nothing in flight: a first try."""
-        return not self._state["chunks"] and self._state.get("inflight") is None
+        return not self._state["chunks"] and not self._state["inflight"]
 
     def _chunk_keys(self, number: int) -> list[str]:
         if number not in self._keys:
@@ -88,10 +94,12 @@ class SendLedger:
     def accepted_keys(self) -> set[str]:
         return {key for chunk in self._state["chunks"] for key in self._chunk_keys(chunk["chunk"])}
 
-    def inflight(self) -> tuple[int, list[str]] | None:
-        """The chunk an earlier try sent without getting its answer: its number and recipient keys."""
-        number = self._state.get("inflight")
-        return (number, self._chunk_keys(number)) if isinstance(number, int) else None
+    def unsure_keys(self) -> set[str]:
+        """Recipients of chunks sent without an answer (by any earlier try) and not accepted since: they may
+        have the message. They stay unsure until a chunk holding them is accepted, however many tries that
+        takes."""
+        unsure = {key for number in self._state["inflight"] for key in self._chunk_keys(number)}
+        return unsure - self.accepted_keys()
 
     # -- writing -----------------------------------------------------------------------------------
     def _save(self) -> None:
@@ -99,22 +107,23 @@ class SendLedger:
 
     def begin(self, keys: Sequence[str]) -> int:
         """Write a chunk down as in flight, before its request goes out; returns its number."""
-        number = max([chunk["chunk"] for chunk in self._state["chunks"]] + [self._state.get("inflight") or 0]) + 1
+        number = max([chunk["chunk"] for chunk in self._state["chunks"]] + self._state["inflight"] + [0]) + 1
         self._keys[number] = list(keys)
         self._store.set(f"{LEDGER_KEY}/{number}", list(keys))
-        self._state["inflight"] = number
+        self._state["inflight"].append(number)
         self._save()
         return number
 
     def accept(self, number: int, result: dict[str, Any]) -> None:
         """Mark chunk ``number`` accepted with its result (batch id, counts)."""
         self._state["chunks"].append({**result, "chunk": number})
-        if self._state.get("inflight") == number:
-            self._state["inflight"] = None
+        accepted = self.accepted_keys()
+        self._state["inflight"] = [n for n in self._state["inflight"]
+                                   if n != number and not set(self._chunk_keys(n)) <= accepted]
         self._save()
 
     def settle(self, number: int) -> None:
         """Forget an in-flight chunk that certainly did not reach the platform (connection refused)."""
-        if self._state.get("inflight") == number:
-            self._state["inflight"] = None
+        if number in self._state["inflight"]:
+            self._state["inflight"].remove(number)
             self._save()

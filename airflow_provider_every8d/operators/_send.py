@@ -17,7 +17,12 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
 from airflow_provider_every8d.operators._once import LEDGER_KEY, SendLedger
-from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError, Every8dTransportError
+from airflow_provider_every8d.protocol.errors import (
+    Every8dApiError,
+    Every8dResponseError,
+    Every8dTransportError,
+    Every8dValidationError,
+)
 from airflow_provider_every8d.protocol.phones import mask
 
 if TYPE_CHECKING:
@@ -55,14 +60,13 @@ def plan_chunks(items: Sequence[tuple[str, Any]], build: Builder, chunk_size: in
     from airflow_provider_every8d.protocol.build import chunked
 
     accepted = ledger.accepted_keys()
-    inflight = ledger.inflight()
-    unsure = set(inflight[1]) - accepted if inflight else set()
+    unsure = ledger.unsure_keys()
     remaining = [(key, item) for key, item in items if key not in accepted]
     recheck = [(key, item) for key, item in remaining if key in unsure]
     if recheck and not can_recheck:
         raise AirflowFailException(
-            f"an earlier try sent chunk {inflight[0] if inflight else '?'} ({len(recheck)} recipients) but its "
-            "answer was lost: EVERY8D may have accepted it, and for MMS, MSGID and param SMS it offers no way to "
+            f"an earlier try sent {len(recheck)} of these recipients without getting the answer: EVERY8D may "
+            "have accepted them, and for MMS, MSGID and param SMS it offers no way to "
             "check without sending again. Look the recipients up in the EVERY8D portal; to send anyway, delete "
             f"the task_state_store key {LEDGER_KEY!r} of this task instance and clear it.")
     fresh = [(key, item) for key, item in remaining if key not in unsure]
@@ -111,6 +115,9 @@ def _send_one(hook: Every8dHook, chunk: Chunk, number: int, count: int, ledger: 
         problem: Exception = error
     except Every8dResponseError as error:
         problem = error
+    except Every8dValidationError:  # raised before any I/O (e.g. the connection's settings)
+        ledger.settle(entry)
+        raise
     except Every8dApiError as error:
         ledger.settle(entry)
         raise fail(f"chunk {number} of {count} was refused: {error}. {_sent_so_far(ledger)}",

@@ -105,13 +105,15 @@ def send_sms(message: object, recipients: object, subject: object = "", send_tim
                       recipients=tuple(p.wire for p in phones), estimated_cost=cost)
 
 
-def delivery_status(batch_id: object, page: int = 1, *, mms: bool = False) -> ApiRequest:
-    """2.2 (or 2.3 with ``mms=True``): one page (1-based) of 1,000 rows."""
+def delivery_status(batch_id: object, page: int = 1, *, mms: bool = False, counts_only: bool = False) -> ApiRequest:
+    """2.2 (or 2.3 with ``mms=True``): one page (1-based) of 1,000 rows; ``counts_only`` parses it into
+    counts per status code (see :class:`StatusPage`)."""
     endpoint = Endpoint.MMS_DELIVERY_STATUS if mms else Endpoint.DELIVERY_STATUS
     fields: tuple[tuple[str, str], ...] = (("BID", validate_batch_id(batch_id)), ("PNO", _page(page)))
     if not mms:
         fields += (("RESPFORMAT", "0"),)
-    return ApiRequest(endpoint, fields, parser=partial(parse.parse_status_page, endpoint=endpoint, page=page))
+    return ApiRequest(endpoint, fields, parser=partial(parse.parse_status_page, endpoint=endpoint, page=page,
+                                                             counts_only=counts_only))
 
 
 def replies(batch_id: object, page: int = 1) -> ApiRequest:

@@ -191,17 +191,19 @@ def _check_complete(found: int, page: int | None, total: int, page_size: int, te
 
 
 def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS,
-                      page: int | None = None) -> StatusPage:
+                      page: int | None = None, counts_only: bool = False) -> StatusPage:
     """2.2 / 2.3: the row count of the batch, then ``NAME MOBILE SEND_TIME COST STATUS [RECEIVED_TIME]``.
 
     Rows of 5 columns (old accounts, and MMS) and 6 columns (new accounts) are both read; an empty NAME
     (the line starts with a TAB) is kept as ``""``. Blank lines are skipped; any other malformed row
     raises, since silently dropping a row is how older clients lost data. Errors give the row's line
     number (1 = the first row after the count) and column count, never its content (names, numbers).
+    With ``counts_only`` every row is checked the same way but only its status is counted (``counts``).
     """
     text = decode(body, endpoint)
     total, lines = _table(text, endpoint)
     rows: list[DeliveryRow] = []
+    counts: dict[int, int] = {}
     append = rows.append
     new_row = tuple.__new__  # DeliveryRow(...) without NamedTuple's Python-level __new__: ~0.2 µs a row
     for line in lines:  # the hot loop of a status scan (benchmarks/RESULTS.md): blank lines checked last
@@ -214,13 +216,21 @@ def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS
             raise Every8dResponseError(f"status row {_row_number(lines, line)} has {len(cols)} columns, not 5 "
                                        "or 6", "", endpoint.path)
         try:
-            append(new_row(DeliveryRow, (cols[0], cols[1].strip(), cols[2], float(cols[3] or 0), int(cols[4]),
-                                         cols[5])))
+            if counts_only:
+                float(cols[3] or 0)
+                status = int(cols[4])
+                counts[status] = counts.get(status, 0) + 1
+            else:
+                append(new_row(DeliveryRow, (cols[0], cols[1].strip(), cols[2], float(cols[3] or 0),
+                                             int(cols[4]), cols[5])))
         except ValueError:
             if not line.strip():
                 continue
             raise Every8dResponseError(f"status row {_row_number(lines, line)} has a non-numeric COST or STATUS",
                                        "", endpoint.path) from None
+    if counts_only:
+        _check_complete(sum(counts.values()), page, total, STATUS_PAGE_SIZE, text, endpoint)
+        return StatusPage(total=total, rows=(), counts=counts)
     _check_complete(len(rows), page, total, STATUS_PAGE_SIZE, text, endpoint)
     return StatusPage(total=total, rows=tuple(rows))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,9 +40,12 @@ class DeliverySummary:
     def add_all(self, rows: Iterable[DeliveryRow], batch_id: str | None = None) -> DeliverySummary:
         """Count ``rows``; with ``batch_id`` they are that batch's, and the batch counts for ``complete``
         even when ``rows`` is empty. Call it once per batch, or once per page of it."""
-        before = sum(self.by_status.values())
-        self.by_status.update(row.status for row in rows)
-        added = sum(self.by_status.values()) - before
+        return self.add_counts(Counter(row.status for row in rows), batch_id)
+
+    def add_counts(self, counts: Mapping[int, int], batch_id: str | None = None) -> DeliverySummary:
+        """Count a page parsed with ``counts_only`` (rows per status code); ``batch_id`` as in :meth:`add_all`."""
+        self.by_status.update(counts)
+        added = sum(counts.values())
         self.total += added
         if batch_id is not None:
             self.rows_per_batch[batch_id] = self.rows_per_batch.get(batch_id, 0) + added

@@ -111,3 +111,58 @@ def test_unsent_and_money_refusals_are_final(every8d_emulator):
         Every8dSendSmsOperator(task_id="send", message="hi", recipients=RECIPIENTS, chunk_size=100).execute({})
     with pytest.raises(final, match="max_cost"):
         Every8dSendSmsOperator(task_id="send", message="hi", recipients=RECIPIENTS, max_cost=10).execute({})
+
+
+@pytest.mark.parametrize("second_try", ["refused", "lost"])
+def test_unsure_recipients_stay_unsure_until_accepted_across_tries(every8d_emulator: Every8dEmulator, monkeypatch,
+                                                                   second_try: str):
+    """Try 1 loses chunk 2's answer; try 2's recheck through the filter is refused (-2: the password was
+    changed meanwhile) or loses its answer too; try 3 must still recheck, not send plainly: everyone gets
+    exactly one message."""
+    import json
+
+    retryable, _ = _exceptions()
+    every8d_emulator.faults.add("drop_after_accept", endpoint="sendSMS", times=1, after=1)
+    store = _DictStore()
+    make = lambda: Every8dSendSmsOperator(task_id="send", message="Tonight 22:00", recipients=RECIPIENTS,  # noqa: E731
+                                          chunk_size=100)
+    with pytest.raises(retryable):
+        make().execute({"task_state_store": store})
+    good = json.loads(every8d_emulator.connection_json())
+    if second_try == "refused":
+        monkeypatch.setenv("AIRFLOW_CONN_EVERY8D_DEFAULT", json.dumps({**good, "password": "changed-password"}))
+    else:
+        every8d_emulator.faults.add("http_500", endpoint="sendSMS4FilterMessage", times=1)
+    with pytest.raises(retryable):
+        make().execute({"task_state_store": store})
+    monkeypatch.setenv("AIRFLOW_CONN_EVERY8D_DEFAULT", json.dumps(good))
+    make().execute({"task_state_store": store})
+    assert [every8d_emulator.sent_count(n) for n in RECIPIENTS] == [1] * len(RECIPIENTS)
+
+
+def test_a_bad_connection_on_the_first_try_does_not_block_later_tries(every8d_emulator, monkeypatch):
+    """Nothing was sent when the connection could not even be resolved: the ledger must not hold a chunk in
+    flight (for MMS that would block every later try)."""
+    store = _DictStore()
+    make = lambda conn: Every8dSendMmsOperator(task_id="send", message="hi", recipients=RECIPIENTS[:2],  # noqa: E731
+                                               subject="Coupon", attachment=PNG, attachment_type="png",
+                                               every8d_conn_id=conn)
+    with pytest.raises(ValueError, match="every8d_conn_id"):
+        make("no_such_connection").execute({"task_state_store": store})
+    result = make("every8d_default").execute({"task_state_store": store})
+    assert result["sent"] == 2
+
+
+@pytest.mark.every8d(credit=150)
+def test_a_clear_after_running_out_of_credit_still_fails(every8d_emulator):
+    """The platform does not say who was left unsent, so a later try that sends the rest still fails."""
+    _, final = _exceptions()
+    store = _DictStore()
+    make = lambda: Every8dSendSmsOperator(task_id="send", message="hi", recipients=RECIPIENTS,  # noqa: E731
+                                          chunk_size=100)
+    with pytest.raises(final, match="ran out of credit"):
+        make().execute({"task_state_store": store})
+    every8d_emulator.set_credit("demo", 1000)
+    with pytest.raises(final, match="unsent: 50 messages"):
+        make().execute({"task_state_store": store})
+    assert sum(every8d_emulator.sent_count(n) for n in RECIPIENTS) == 200  # chunk 3 went out; 50 never did

@@ -4,6 +4,7 @@ formatted answers round-trip, and number normalisation is idempotent."""
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -59,8 +60,24 @@ def test_status_pages_round_trip(page_rows, columns):
     lines = [str(len(page_rows))] + [
         "\t".join([row.name, row.mobile, row.send_time, str(row.cost), str(row.status),
                    row.received_time][:columns]) for row in page_rows]
-    parsed = parse.parse_status_page("\r\n".join(lines).encode(), page=1)
+    body = "\r\n".join(lines).encode()
+    parsed = parse.parse_status_page(body, page=1)
     assert parsed.total == len(page_rows) and list(parsed.rows) == page_rows
+    counted = parse.parse_status_page(body, page=1, counts_only=True)  # the sensor's path: same rows, counted
+    assert counted.counts == dict(Counter(row.status for row in page_rows)) and counted.size == len(page_rows)
+
+
+@PROFILE
+@given(body=answer_like.map(lambda t: t.encode("utf-8")))
+def test_counting_fails_exactly_when_parsing_fails(body):
+    outcomes = []
+    for counts_only in (False, True):
+        try:
+            page = parse.parse_status_page(body, page=1, counts_only=counts_only)
+            outcomes.append(("ok", page.total, page.size))
+        except (Every8dResponseError, Every8dApiError) as error:
+            outcomes.append((type(error).__name__,))
+    assert outcomes[0] == outcomes[1]
 
 
 @PROFILE
