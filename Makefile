@@ -9,7 +9,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export UV_CACHE_DIR ?= $(CURDIR)/.tools/cache
 
-.PHONY: demo test lint unit unit-airflow2 deployment-test docs release-check env clean
+.PHONY: demo bench test lint unit unit-airflow2 deployment-test docs release-check env clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -25,6 +25,9 @@ env: $(VENV)/.installed
 
 demo: env
 	./scripts/demo.sh
+
+bench: env
+	$(VPY) benchmarks/run_all.py
 
 lint: env
 	$(VENV)/bin/ruff check airflow_provider_every8d tests example_dags
