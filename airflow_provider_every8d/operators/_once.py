@@ -117,9 +117,11 @@ class SendLedger:
     def accept(self, number: int, result: dict[str, Any]) -> None:
         """Mark chunk ``number`` accepted with its result (batch id, counts)."""
         self._state["chunks"].append({**result, "chunk": number})
-        accepted = self.accepted_keys()
-        self._state["inflight"] = [n for n in self._state["inflight"]
-                                   if n != number and not set(self._chunk_keys(n)) <= accepted]
+        others = [n for n in self._state["inflight"] if n != number]
+        if others:  # chunks of earlier tries whose recipients this one may have covered (rare: no rescan else)
+            accepted = self.accepted_keys()
+            others = [n for n in others if not set(self._chunk_keys(n)) <= accepted]
+        self._state["inflight"] = others
         self._save()
 
     def settle(self, number: int) -> None:

@@ -69,7 +69,7 @@ class Every8dSendSmsOperator(Every8dSendOperatorBase):
     def recipient_items(self) -> list[tuple[str, Any]]:
         from airflow_provider_every8d.protocol import build
 
-        return [(phone.wire, phone.wire) for phone in build.parse_recipients(self.recipients)]
+        return [(phone.wire, phone) for phone in build.parse_recipients(self.recipients)]
 
     def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
         from airflow_provider_every8d.protocol import build
@@ -138,7 +138,7 @@ class Every8dSendMmsOperator(Every8dSendOperatorBase):
         from airflow_provider_every8d.protocol import build
 
         self._image = read_attachment(self.attachment, self.attachment_type)
-        return [(phone.wire, phone.wire) for phone in build.parse_recipients(self.recipients)]
+        return [(phone.wire, phone) for phone in build.parse_recipients(self.recipients)]
 
     def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
         from airflow_provider_every8d.protocol import mms

@@ -12,7 +12,7 @@ from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 from airflow_provider_every8d.protocol.models import BATCH_ID_RE
 from airflow_provider_every8d.protocol.phones import Phone, parse_phone
-from airflow_provider_every8d.protocol.pricing import sms_points
+from airflow_provider_every8d.protocol.pricing import INTERNATIONAL_FACTOR, sms_points
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.times import format_send_time, validate_retry_time
 
@@ -30,16 +30,19 @@ def parse_recipients(value: object, field: str = "recipients") -> list[Phone]:
     """
     if isinstance(value, str):
         items: list[object] = [part for part in value.split(",") if part.strip()]
-        labels = [f"{field}[{index}]" for index in range(len(items))]
     elif isinstance(value, (list, tuple)) or (isinstance(value, Iterable) and not isinstance(value, (bytes, dict))):
         items = list(value)
-        labels = [f"{field}[{index}]" for index in range(len(items))]
     else:
         raise Every8dValidationError(field, f"expected a number, a comma-separated string or a list, got "
                                      f"{type(value).__name__}")
     if not items:
         raise Every8dValidationError(field, "no recipients")
-    phones = [parse_phone(item, label) for item, label in zip(items, labels, strict=True)]
+    try:
+        phones = [parse_phone(item) for item in items]
+    except Every8dValidationError:  # name the item: found again, the label is built only on failure
+        for index, item in enumerate(items):
+            parse_phone(item, f"{field}[{index}]")
+        raise
     return list(dict.fromkeys(phones))
 
 
@@ -100,7 +103,8 @@ def send_sms(message: object, recipients: object, subject: object = "", send_tim
         endpoint = Endpoint.SEND_SMS_WITH_MSG_ID
     else:
         endpoint = Endpoint.SEND_SMS_FILTERED if deduplicate else Endpoint.SEND_SMS
-    cost = sum(sms_points(text, phone.international) for phone in phones)
+    points = sms_points(text)  # per recipient; three times that for an international number
+    cost = points * (len(phones) + (INTERNATIONAL_FACTOR - 1) * sum(1 for p in phones if p.international))
     return ApiRequest(endpoint, fields, parser=partial(parse.parse_send, endpoint=endpoint),
                       recipients=tuple(p.wire for p in phones), estimated_cost=cost)
 

@@ -9,7 +9,7 @@ international (E.164: 8 to 15 digits), sent as ``+<digits>`` and priced three ti
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 
@@ -21,9 +21,9 @@ _NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z\-])\+?\d{8,15}(?![0-9A-Za-z\-])")
 """A phone-like run in free text: ``+`` and 8 to 15 digits, not part of a longer token (a UUID's digits)."""
 
 
-@dataclass(frozen=True)
-class Phone:
-    """A validated recipient number. ``wire`` is what is sent; ``international`` drives pricing."""
+class Phone(NamedTuple):
+    """A validated recipient number. ``wire`` is what is sent; ``international`` drives pricing.
+    A NamedTuple rather than a frozen dataclass: one is made per recipient of a bulk send."""
 
     wire: str
     international: bool
@@ -33,7 +33,10 @@ class Phone:
 
 
 def parse_phone(value: object, field: str = "recipient") -> Phone:
-    """Validate one number; raise :class:`Every8dValidationError` naming ``field`` when it is not one."""
+    """Validate one number; raise :class:`Every8dValidationError` naming ``field`` when it is not one.
+    A :class:`Phone` is already valid and is returned as it is."""
+    if isinstance(value, Phone):
+        return value
     if isinstance(value, int) and not isinstance(value, bool):
         raise Every8dValidationError(field, f"{value!r} is an int; give phone numbers as strings "
                                      "(an int loses the leading 0)")

@@ -60,3 +60,13 @@ def test_shortfall():
     assert "1 of 4" in summary.shortfall(fail_on_undelivered=True)
     assert summary.shortfall(min_delivery_rate=0.75) is None
     assert "below the minimum" in summary.shortfall(min_delivery_rate=0.8)
+
+
+@pytest.mark.parametrize(("recipients", "message", "cost"), [
+    ("0900000001", "hi", 1), ("0900000001,0900000002", "字" * 71, 4), ("0900000001,+81312345678", "hi", 4),
+    ("+81312345678,+14155550100", "字" * 135, 18),
+])
+def test_a_built_send_carries_its_estimated_cost(recipients, message, cost):
+    from airflow_provider_every8d.protocol import build
+
+    assert build.send_sms(message, recipients).estimated_cost == cost
