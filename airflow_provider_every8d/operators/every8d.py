@@ -169,16 +169,11 @@ class Every8dSendParamSmsOperator(Every8dSendOperatorBase):
 
     def recipient_items(self) -> list[tuple[str, Any]]:
         """Validated as a whole (duplicates across chunks included); a recipient's ledger key is its number,
-        text and send time, since one number may get several different messages."""
-        import hashlib
-
+        send time and params or content, since one number may get several different messages."""
         from airflow_provider_every8d.protocol import param_sms
 
         whole = param_sms.send_param_sms(self.recipients, self.message, self.subject, self.retry_time)
-        entries = (whole.json_fields or {})["RecipientDataList"]
-        keys = [hashlib.sha256(f"{e['Mobile']}|{e['SendTime']}|{e['Param']}".encode()).hexdigest()[:24]
-                for e in entries]
-        return list(zip(keys, list(self.recipients), strict=True))
+        return list(zip(param_sms.recipient_keys(whole), list(self.recipients), strict=True))
 
     def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
         from airflow_provider_every8d.protocol import param_sms

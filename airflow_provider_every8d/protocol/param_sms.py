@@ -8,6 +8,7 @@ separator may not be left out"); one of its examples shows three, which we read 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -110,3 +111,11 @@ def send_param_sms(recipients: object, message: object = None, subject: object =
                 "RETRYTIME": int(validate_retry_time(retry_time) or 1440), "RecipientDataList": entries}
     return ApiRequest(Endpoint.SEND_PARAM_SMS, json_fields=document, parser=parse.parse_param_send,
                       recipients=tuple(entry["Mobile"] for entry in entries), estimated_cost=cost)
+
+
+def recipient_keys(request: ApiRequest) -> list[str]:
+    """One stable key per recipient entry of a built 1.5 request, in order: its number, send time and
+    params (or content). The send-once ledger tells recipients apart by it."""
+    entries = (request.json_fields or {}).get("RecipientDataList", [])
+    return [hashlib.sha256(f"{e['Mobile']}|{e['SendTime']}|{e['Param']}".encode()).hexdigest()[:24]
+            for e in entries]

@@ -212,3 +212,11 @@ def test_bad_hosts(host, port, field):
     with pytest.raises(Every8dValidationError) as caught:
         base_url(host, port)
     assert caught.value.field == field
+
+
+def test_param_sms_recipient_keys_tell_messages_apart_and_ignore_the_number_form():
+    keys = param_sms.recipient_keys(param_sms.send_param_sms(
+        [{"mobile": "0900000001", "content": "a"}, {"mobile": "+886900000001", "content": "b"},
+         {"mobile": "0900000002", "content": "a"}]))
+    again = param_sms.recipient_keys(param_sms.send_param_sms([{"mobile": "+886 900 000 001", "content": "a"}]))
+    assert len(set(keys)) == 3 and again == keys[:1]
