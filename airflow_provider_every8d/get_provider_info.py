@@ -5,15 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_every8d import __version__
+from airflow_provider_every8d.constants import CONN_TYPE
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {
-    "hidden_fields": ["schema", "extra"],
+    # Port is hidden: the Base URL carries a port when one is needed (``https://host:8443``). Shown and left
+    # empty, Airflow 3.3.2's form sends ``"port": 0`` and its Test answers 400 (apache/airflow#73298); hidden,
+    # it sends ``""``, which Airflow takes as "no port". The port field still works from the CLI, JSON or API.
+    "hidden_fields": ["schema", "port", "extra"],
     "relabeling": {"login": "UID", "password": "PWD", "host": "Base URL"},
     "placeholders": {
-        "host": "https://oms.every8d.com (or your dedicated URL, e.g. https://biz3.every8d.com.tw/prepaid)",
+        # Short enough to show whole in the form's input; the dedicated-platform form is in the docs.
+        "host": "https://oms.every8d.com",
         "login": "EVERY8D account (UID)",
         "password": "EVERY8D password (PWD)",
-        "port": "optional; usually part of the URL",
     },
 }
 
@@ -61,7 +65,7 @@ def get_provider_info() -> dict[str, Any]:
         "connection-types": [
             {
                 "hook-class-name": "airflow_provider_every8d.hooks.every8d.Every8dHook",
-                "connection-type": "every8d",
+                "connection-type": CONN_TYPE,
                 "hook-name": "EVERY8D SMS",
                 # provider.yaml spells it kebab-case ("hidden-fields"); the hook's legacy method (2.11) does not.
                 "ui-field-behaviour": {key.replace("_", "-"): value for key, value in UI_FIELD_BEHAVIOUR.items()},

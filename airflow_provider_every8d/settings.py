@@ -52,6 +52,19 @@ def _bool(value: Any, name: str) -> bool | str:
     raise Every8dValidationError(f"extra.{name}", f"expected true/false or a CA bundle path, got {value!r}")
 
 
+TESTED_CONNECTION = "the connection being tested"
+
+
+def tested_connection_message(error: Every8dValidationError, conn_id: str) -> str:
+    """``error`` worded for a connection test: the UI's Test checks a copy of the form saved under a throwaway
+    id (``Mv3zYJWi``) that the user never saw, so the connection is called "the connection being tested"."""
+    field = error.field.removeprefix(f"{conn_id}.")
+    problem = error.problem.replace(f"connection {conn_id!r}", TESTED_CONNECTION)
+    if field == "every8d_conn_id":
+        return problem[0].upper() + problem[1:]
+    return f"{field} (in {TESTED_CONNECTION}): {problem}"
+
+
 def settings_from_parts(conn_id: str, conn_type: str | None, host: str | None, port: int | None,
                         login: str | None, password: str | None, extra: Mapping[str, Any]) -> ClientSettings:
     """Build settings from a connection's fields; errors name the connection and the field."""

@@ -11,7 +11,13 @@ from airflow.providers.common.compat.sdk import BaseHook
 from airflow_provider_every8d.protocol import build, mms, param_sms
 from airflow_provider_every8d.protocol.errors import Every8dError, Every8dValidationError
 from airflow_provider_every8d.protocol.summary import DeliverySummary
-from airflow_provider_every8d.settings import CONN_TYPE, DEFAULT_CONN_ID, ClientSettings, settings_from_parts
+from airflow_provider_every8d.settings import (
+    CONN_TYPE,
+    DEFAULT_CONN_ID,
+    ClientSettings,
+    settings_from_parts,
+    tested_connection_message,
+)
 
 if TYPE_CHECKING:
     from airflow_provider_every8d.aio import AsyncEvery8dClient
@@ -188,6 +194,8 @@ class Every8dHook(BaseHook):
         """Read-only check: asks for the balance (3.1). Sends nothing, costs nothing."""
         try:
             credit = self.get_credit()
+        except Every8dValidationError as error:
+            return False, tested_connection_message(error, self.every8d_conn_id)
         except (Every8dError, ValueError) as error:
             return False, str(error)
         return True, f"Connected to {self.settings.base_url}; balance {credit:.2f} points"
