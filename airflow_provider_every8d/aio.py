@@ -120,17 +120,17 @@ class AsyncEvery8dClient:
                 yield row
 
     def iter_delivery_status(self, batch_id: str, *, mms: bool = False) -> AsyncIterator[DeliveryRow]:
-        return self.iter_rows(partial(build.delivery_status, batch_id, mms=mms))
+        return self.iter_rows(partial(build.delivery_status_request, batch_id, mms=mms))
 
     async def get_delivery_summary(self, batch_ids: Sequence[str], *, mms: bool = False) -> DeliverySummary:
         """Every page of every batch, counted without building row objects; a batch without rows keeps the
         summary incomplete (the same fold as the sync client's)."""
         summary = DeliverySummary(mms=mms)
         for batch_id in batch_ids:
-            async for result in self.iter_pages(partial(build.delivery_status, batch_id, mms=mms,
+            async for result in self.iter_pages(partial(build.delivery_status_request, batch_id, mms=mms,
                                                         counts_only=True)):
                 summary.add_counts(result.counts or {}, batch_id=batch_id)
         return summary
 
     def iter_replies(self, batch_id: str) -> AsyncIterator[Reply]:
-        return self.iter_rows(partial(build.replies, batch_id))
+        return self.iter_rows(partial(build.replies_request, batch_id))

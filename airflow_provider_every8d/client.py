@@ -26,7 +26,7 @@ from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.protocol.exchange import check_response, connection_failed
 from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
 from airflow_provider_every8d.protocol.paging import next_page
-from airflow_provider_every8d.protocol.phones import mask
+from airflow_provider_every8d.protocol.privacy import mask
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.retry import retry_pause
 from airflow_provider_every8d.protocol.summary import DeliverySummary
@@ -154,14 +154,14 @@ class Every8dClient:
         """Every page of every batch, counted without building row objects (a sensor's poke)."""
         summary = DeliverySummary(mms=mms)
         for batch_id in batch_ids:
-            for result in self.iter_pages(partial(build.delivery_status, batch_id, mms=mms, counts_only=True)):
+            for result in self.iter_pages(partial(build.delivery_status_request, batch_id, mms=mms, counts_only=True)):
                 summary.add_counts(result.counts or {}, batch_id=batch_id)
         return summary
 
     def iter_delivery_status(self, batch_id: str, *, mms: bool = False) -> Iterator[DeliveryRow]:
         """Every status row of a batch (2.2, or 2.3 with ``mms=True``)."""
-        return self.iter_rows(partial(build.delivery_status, batch_id, mms=mms))
+        return self.iter_rows(partial(build.delivery_status_request, batch_id, mms=mms))
 
     def iter_replies(self, batch_id: str) -> Iterator[Reply]:
         """Every reply to a batch (2.4)."""
-        return self.iter_rows(partial(build.replies, batch_id))
+        return self.iter_rows(partial(build.replies_request, batch_id))

@@ -15,13 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from airflow_provider_every8d.constants import CONN_TYPE
 from airflow_provider_every8d.protocol.endpoints import base_url
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 
 log = logging.getLogger(__name__)
 
-CONN_TYPE = "every8d"
-DEFAULT_CONN_ID = "every8d_default"
 DEFAULT_TIMEOUT = 30.0
 EXTRA_KEYS = frozenset({"timeout", "verify", "proxies", "connect_retries"})
 CREDENTIAL_KEYS = frozenset({"uid", "pwd", "password"})
@@ -68,7 +67,7 @@ def tested_connection_message(error: Every8dValidationError, conn_id: str) -> st
 def settings_from_parts(conn_id: str, conn_type: str | None, host: str | None, port: int | None,
                         login: str | None, password: str | None, extra: Mapping[str, Any]) -> ClientSettings:
     """Build settings from a connection's fields; errors name the connection and the field."""
-    if conn_type and conn_type.replace("-", "_").lower() not in (CONN_TYPE, "every8d"):
+    if conn_type and conn_type.replace("-", "_").lower() != CONN_TYPE:
         raise Every8dValidationError("every8d_conn_id", f"connection {conn_id!r} has type {conn_type!r}, "
                                      f"not {CONN_TYPE!r}")
     if not login:

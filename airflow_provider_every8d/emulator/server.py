@@ -11,6 +11,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from ..constants import CONN_TYPE, DEFAULT_CONN_ID
 from . import rules
 from .endpoints import Handler, build_routes
 from .faults import Faults
@@ -132,9 +133,9 @@ class Every8dEmulator:
         ``connection_env``); it is accepted so call sites can say which connection they mean.
         """
         account = self.account(uid)
-        return json.dumps({"conn_type": "every8d", "host": self.url, "login": uid, "password": account.password})
+        return json.dumps({"conn_type": CONN_TYPE, "host": self.url, "login": uid, "password": account.password})
 
-    def connection_env(self, uid: str = "demo", conn_id: str = "every8d_default") -> dict[str, str]:
+    def connection_env(self, uid: str = "demo", conn_id: str = DEFAULT_CONN_ID) -> dict[str, str]:
         """``{"AIRFLOW_CONN_<CONN_ID>": connection_json(uid)}``, ready for ``os.environ.update``."""
         return {f"AIRFLOW_CONN_{conn_id.upper()}": self.connection_json(uid)}
 

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseHook
 
+from airflow_provider_every8d.constants import CONN_TYPE, DEFAULT_CONN_ID
 from airflow_provider_every8d.protocol import build, mms, param_sms
 from airflow_provider_every8d.protocol.errors import Every8dError, Every8dValidationError
 from airflow_provider_every8d.protocol.summary import DeliverySummary
 from airflow_provider_every8d.settings import (
-    CONN_TYPE,
-    DEFAULT_CONN_ID,
     ClientSettings,
     settings_from_parts,
     tested_connection_message,
@@ -141,7 +140,7 @@ class Every8dHook(BaseHook):
     # -- endpoints ------------------------------------------------------------------------------------
     def get_credit(self) -> float:
         """3.1: the account balance in points."""
-        return self.call(build.credit())
+        return self.call(build.credit_request())
 
     def send_sms(self, message: str, recipients: str | Sequence[str], subject: str = "",
                  send_time: Any = None, retry_time: int | None = None, *, deduplicate: bool = False,
@@ -150,23 +149,23 @@ class Every8dHook(BaseHook):
 
         Not idempotent: a failure after the request may have reached the server is raised, not retried.
         """
-        return self.call(build.send_sms(message, recipients, subject, send_time, retry_time,
+        return self.call(build.sms_request(message, recipients, subject, send_time, retry_time,
                                         deduplicate=deduplicate, msg_id=msg_id))
 
     def send_mms(self, message: str, recipients: str | Sequence[str], subject: str, attachment: bytes,
                  attachment_type: str, send_time: Any = None, retry_time: int | None = None) -> SendResult:
         """1.2 MMS with a jpg/jpeg/png image (bytes). Not idempotent."""
-        return self.call(mms.send_mms(message, recipients, subject, attachment, attachment_type, send_time,
+        return self.call(mms.mms_request(message, recipients, subject, attachment, attachment_type, send_time,
                                       retry_time))
 
     def send_param_sms(self, recipients: Sequence[dict[str, Any]], message: str | None = None,
                        subject: str = "", retry_time: int | None = None) -> SendResult:
         """1.5 parameterised (``message`` with ``%field1%``..) or personalised (per-recipient ``content``)."""
-        return self.call(param_sms.send_param_sms(recipients, message, subject, retry_time))
+        return self.call(param_sms.param_sms_request(recipients, message, subject, retry_time))
 
     def get_delivery_status(self, batch_id: str, page: int = 1, *, mms: bool = False) -> StatusPage:
         """2.2 (2.3 with ``mms=True``): one page of 1,000 rows and the batch's total row count."""
-        return self.call(build.delivery_status(batch_id, page, mms=mms))
+        return self.call(build.delivery_status_request(batch_id, page, mms=mms))
 
     def iter_delivery_status(self, batch_id: str, *, mms: bool = False) -> Iterator[DeliveryRow]:
         """Every row of the batch across all pages, one page in memory at a time."""
@@ -180,7 +179,7 @@ class Every8dHook(BaseHook):
 
     def get_replies(self, batch_id: str, page: int = 1) -> ReplyPage:
         """2.4: one page of 10 replies and the total."""
-        return self.call(build.replies(batch_id, page))
+        return self.call(build.replies_request(batch_id, page))
 
     def iter_replies(self, batch_id: str) -> Iterator[Reply]:
         """Every reply to the batch across all pages."""
@@ -188,7 +187,7 @@ class Every8dHook(BaseHook):
 
     def erase_booking(self, batch_id: str, *, mms: bool = False) -> EraseResult:
         """3.2 (3.3 with ``mms=True``): cancel what is still booked; ``deleted == 0`` if nothing was."""
-        return self.call(build.erase_booking(batch_id, mms=mms))
+        return self.call(build.erase_booking_request(batch_id, mms=mms))
 
     def test_connection(self) -> tuple[bool, str]:
         """Read-only check: asks for the balance (3.1). Sends nothing, costs nothing."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseNotifier
 
-from airflow_provider_every8d.settings import DEFAULT_CONN_ID
+from airflow_provider_every8d.constants import DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -128,13 +128,13 @@ class Every8dNotifier(BaseNotifier):
         from airflow_provider_every8d.protocol import build
 
         self._validate(rendered=True)
-        return build.send_sms(self._text(context), self.recipients, self.subject or "")
+        return build.sms_request(self._text(context), self.recipients, self.subject or "")
 
     def _sent(self, result: SendResult, request: ApiRequest) -> None:
         """Log the accepted send (numbers masked, no text at INFO); raise if the platform kept some back."""
         from airflow.providers.common.compat.sdk import AirflowException
 
-        from airflow_provider_every8d.protocol.phones import mask
+        from airflow_provider_every8d.protocol.privacy import mask
 
         if result.unsent > 0:
             raise AirflowException(f"Every8dNotifier: {result.unsent} of {len(request.recipients)} alert SMS were "

@@ -12,18 +12,16 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperator, conf
 
+from airflow_provider_every8d.constants import DEFAULT_CHUNK_SIZE, DEFAULT_CONN_ID
+
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_every8d.hooks.every8d import Every8dHook
     from airflow_provider_every8d.protocol.request import ApiRequest
 
-DEFAULT_CONN_ID = "every8d_default"
-"""Same value as ``airflow_provider_every8d.settings.DEFAULT_CONN_ID`` (kept here to keep DAG parsing light)."""
 SEND_RESULT_KEY = "every8d_send_result"
 """XCom key of the send result while the operator waits deferred for delivery."""
-DEFAULT_CHUNK_SIZE = 1000
-"""Recipients per request; the vendor advises 500 to 2,000."""
 
 
 def _option_error(field: str, problem: str) -> Exception:

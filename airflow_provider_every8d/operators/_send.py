@@ -23,22 +23,14 @@ from airflow_provider_every8d.protocol.errors import (
     Every8dTransportError,
     Every8dValidationError,
 )
-from airflow_provider_every8d.protocol.phones import mask
+from airflow_provider_every8d.protocol.privacy import masked_list
 
 if TYPE_CHECKING:
     from airflow_provider_every8d.hooks.every8d import Every8dHook
     from airflow_provider_every8d.protocol.request import ApiRequest
 
-SHOWN_RECIPIENTS = 3
 Builder = Callable[[list[Any], bool], "ApiRequest"]
 """``build(items, recheck)``: one chunk's request; ``recheck`` asks for the duplicate filter (1.3)."""
-
-
-def masked(numbers: Sequence[str]) -> str:
-    """``0900***001, 0900***002, 0900***003 and 4997 more`` for logs."""
-    shown = ", ".join(mask(number) for number in numbers[:SHOWN_RECIPIENTS])
-    rest = len(numbers) - SHOWN_RECIPIENTS
-    return f"{shown} and {rest} more" if rest > 0 else shown
 
 
 def fail(message: str, retryable: bool) -> AirflowException:
@@ -143,7 +135,7 @@ def send_chunks(hook: Every8dHook, chunks: Sequence[Chunk], ledger: SendLedger, 
         number, count = index + 1, len(chunks)
         filtered_note = " through the duplicate filter (its answer was lost before)" if chunk.recheck else ""
         log.info("EVERY8D chunk %d of %d: %d recipients (%s), estimated %g points%s", number, count,
-                  len(chunk.keys), masked(chunk.request.recipients), chunk.request.estimated_cost, filtered_note)
+                  len(chunk.keys), masked_list(chunk.request.recipients), chunk.request.estimated_cost, filtered_note)
         entry_number, result = _send_one(hook, chunk, number, count, ledger, retry_safe, can_recheck)
         entry = {"batch_id": result.batch_id, "sent": result.sent, "cost": result.cost, "unsent": result.unsent,
                  "credit": result.credit, "filtered": list(result.filtered)}

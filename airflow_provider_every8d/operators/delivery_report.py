@@ -15,6 +15,8 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
+from airflow_provider_every8d.constants import DEFAULT_CONN_ID
+
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
@@ -91,7 +93,7 @@ class Every8dDeliveryReportOperator(BaseOperator):
     ui_color = "#eef7e8"
 
     def __init__(self, *, batch_ids: str | list[str], path: Any, format: Literal["csv", "jsonl"] = "csv",
-                 include_replies: bool = False, mms: bool = False, every8d_conn_id: str = "every8d_default",
+                 include_replies: bool = False, mms: bool = False, every8d_conn_id: str = DEFAULT_CONN_ID,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if format not in FORMATS:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
-from airflow_provider_every8d.operators._base import DEFAULT_CONN_ID, Every8dSendOperatorBase
+from airflow_provider_every8d.constants import DEFAULT_CONN_ID
+from airflow_provider_every8d.operators._base import Every8dSendOperatorBase
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -74,7 +75,7 @@ class Every8dSendSmsOperator(Every8dSendOperatorBase):
     def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
         from airflow_provider_every8d.protocol import build
 
-        return build.send_sms(self.message, items, self.subject, self.send_time, self.retry_time,
+        return build.sms_request(self.message, items, self.subject, self.send_time, self.retry_time,
                               deduplicate=self.deduplicate or recheck, msg_id=self.msg_id)
 
 
@@ -144,7 +145,7 @@ class Every8dSendMmsOperator(Every8dSendOperatorBase):
         from airflow_provider_every8d.protocol import mms
 
         image, kind = self._image
-        return mms.send_mms(self.message, items, self.subject, image, kind, self.send_time, self.retry_time)
+        return mms.mms_request(self.message, items, self.subject, image, kind, self.send_time, self.retry_time)
 
 
 class Every8dSendParamSmsOperator(Every8dSendOperatorBase):
@@ -172,13 +173,13 @@ class Every8dSendParamSmsOperator(Every8dSendOperatorBase):
         send time and params or content, since one number may get several different messages."""
         from airflow_provider_every8d.protocol import param_sms
 
-        whole = param_sms.send_param_sms(self.recipients, self.message, self.subject, self.retry_time)
+        whole = param_sms.param_sms_request(self.recipients, self.message, self.subject, self.retry_time)
         return list(zip(param_sms.recipient_keys(whole), list(self.recipients), strict=True))
 
     def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
         from airflow_provider_every8d.protocol import param_sms
 
-        return param_sms.send_param_sms(items, self.message, self.subject, self.retry_time)
+        return param_sms.param_sms_request(items, self.message, self.subject, self.retry_time)
 
 
 class Every8dEraseBookingOperator(BaseOperator):

@@ -2,11 +2,11 @@
 
 Runs in the API server, in a thread (blocking DB work). The event's ``extra`` holds the report's
 documented fields plus ``report_id`` (:func:`~airflow_provider_every8d.protocol.push.report_key`); a
-report whose ``report_id`` is already on the asset (within ``dedup_days``) is not stored again. The check
-lives in the database, so it survives restarts; in one process a lock per key makes check-and-insert
-atomic. Two API-server processes receiving the same callback at the same instant could both store it:
-the platform only repeats a callback after a failed or timed-out answer, so that needs an answer slower
-than its timeout. Once committed, :mod:`.requeue` makes sure the event triggers the DAGs scheduled on it.
+report whose ``report_id`` was stored on the asset within ``dedup_days`` is not stored again. The check
+is a primary-key claim in the plugin's own table (:mod:`.dedup`), in the event's transaction: it survives
+restarts, two API servers and identical pushes at the same instant, and costs the same with 200,000
+stored events as with none. Once committed, :mod:`.requeue` makes sure the event triggers the DAGs
+scheduled on it.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from __future__ import annotations
 import enum
 import logging
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from airflow_provider_every8d.plugins.assets import uri_for_report
+from airflow_provider_every8d.plugins.dedup import claim, ensure_table, purge_expired
 from airflow_provider_every8d.plugins.requeue import requeue_unconsumed
 from airflow_provider_every8d.protocol.models import DeliveryReport
-from airflow_provider_every8d.protocol.phones import mask
+from airflow_provider_every8d.protocol.privacy import mask
 from airflow_provider_every8d.protocol.push import report_fields, report_key
 
 log = logging.getLogger(__name__)
@@ -37,28 +38,20 @@ class StoreOutcome(enum.Enum):
 def store_report(report: DeliveryReport, dedup_days: float) -> StoreOutcome:
     """Record ``report`` as an event of its asset, committed before this returns."""
     from airflow.assets.manager import asset_manager
-    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.models.asset import AssetModel
     from airflow.utils.session import create_session
     from sqlalchemy import select
 
     uri = uri_for_report(report)
     key = report_key(report)
     extra = {**report_fields(report), "report_id": key}
-    cutoff = datetime.now(timezone.utc) - timedelta(days=dedup_days)
+    window = dedup_days * 86400
     outcome = StoreOutcome.NO_ASSET
     stored: list[tuple[int, int, datetime]] = []
     with _LOCKS[int(key[:8], 16) % len(_LOCKS)], create_session() as session:
+        ensure_table(session)
         for asset in session.scalars(select(AssetModel).where(AssetModel.uri == uri)).all():
-            seen = session.scalar(
-                select(AssetEvent.id)
-                .where(
-                    AssetEvent.asset_id == asset.id,
-                    AssetEvent.timestamp >= cutoff,
-                    AssetEvent.extra["report_id"].as_string() == key,
-                )
-                .limit(1)
-            )
-            if seen is not None:
+            if not claim(session, asset_id=asset.id, report_id=key, dedup_seconds=window):
                 outcome = StoreOutcome.DUPLICATE if outcome is StoreOutcome.NO_ASSET else outcome
                 continue
             event = asset_manager.register_asset_change(asset=asset, extra=extra, session=session)
@@ -67,6 +60,12 @@ def store_report(report: DeliveryReport, dedup_days: float) -> StoreOutcome:
             outcome = StoreOutcome.STORED
     for asset_id, event_id, event_time in stored:
         requeue_unconsumed(asset_id, event_id, event_time)
+    if stored:
+        try:
+            with create_session() as session:
+                purge_expired(session, window)
+        except Exception as exc:  # the event is stored; a failed clean-up must not turn into a retry
+            log.warning("EVERY8D push: expired report ids not purged (%s)", error_summary(exc))
     _log(report, uri, key, outcome)
     return outcome
 
@@ -81,3 +80,15 @@ def _log(report: DeliveryReport, uri: str, key: str, outcome: StoreOutcome) -> N
         "EVERY8D push %s: batch %s, %s, status %s -> %s (%s)",
         outcome.value, report.batch_id, mask(report.mobile), report.status, uri, key,
     )
+
+
+def error_summary(error: BaseException) -> str:
+    """What a log line may say about a failed store: the exception's type, and for a database error the
+    driver's error type and SQLSTATE. Never ``str(error)``: SQLAlchemy quotes the statement and its
+    parameters (the number, the reply text), and a driver's text can quote the offending value."""
+    summary = type(error).__name__
+    original = getattr(error, "orig", None)
+    if original is not None:
+        code = getattr(original, "pgcode", None) or getattr(original, "sqlstate", None)
+        summary += f" from {type(original).__name__}" + (f" (SQLSTATE {code})" if code else "")
+    return summary

@@ -31,8 +31,9 @@ if TYPE_CHECKING:
         SendResult,
         StatusPage,
     )
-    from airflow_provider_every8d.protocol.phones import Phone, mask, parse_phone
+    from airflow_provider_every8d.protocol.phones import Phone, parse_phone
     from airflow_provider_every8d.protocol.pricing import estimate_mms_cost, estimate_sms_cost, mms_points, sms_points
+    from airflow_provider_every8d.protocol.privacy import mask
     from airflow_provider_every8d.protocol.request import ApiRequest
     from airflow_provider_every8d.protocol.status import Outcome, classify
     from airflow_provider_every8d.protocol.summary import DeliverySummary
@@ -44,7 +45,7 @@ _HOMES = {
     "Every8dTransportError": "errors", "Every8dValidationError": "errors",
     "DeliveryReport": "models", "DeliveryRow": "models", "EraseResult": "models", "Reply": "models",
     "ReplyPage": "models", "SendResult": "models", "StatusPage": "models",
-    "Phone": "phones", "mask": "phones", "parse_phone": "phones",
+    "Phone": "phones", "mask": "privacy", "parse_phone": "phones",
     "estimate_mms_cost": "pricing", "estimate_sms_cost": "pricing", "mms_points": "pricing",
     "sms_points": "pricing",
     "ApiRequest": "request",

@@ -86,7 +86,7 @@ def _sms_fields(message: str, phones: Sequence[Phone], subject: str, send_time: 
             ("ST", format_send_time(send_time)), ("RETRYTIME", validate_retry_time(retry_time)))
 
 
-def send_sms(message: object, recipients: object, subject: object = "", send_time: object = None,
+def sms_request(message: object, recipients: object, subject: object = "", send_time: object = None,
              retry_time: object = None, *, deduplicate: bool = False, msg_id: object = None) -> ApiRequest:
     """1.1 (default), 1.3 (``deduplicate=True``) or 1.4 (``msg_id`` given; exactly one recipient)."""
     text = validate_message(message)
@@ -109,7 +109,8 @@ def send_sms(message: object, recipients: object, subject: object = "", send_tim
                       recipients=tuple(p.wire for p in phones), estimated_cost=cost)
 
 
-def delivery_status(batch_id: object, page: int = 1, *, mms: bool = False, counts_only: bool = False) -> ApiRequest:
+def delivery_status_request(batch_id: object, page: int = 1, *, mms: bool = False,
+                            counts_only: bool = False) -> ApiRequest:
     """2.2 (or 2.3 with ``mms=True``): one page (1-based) of 1,000 rows; ``counts_only`` parses it into
     counts per status code (see :class:`StatusPage`)."""
     endpoint = Endpoint.MMS_DELIVERY_STATUS if mms else Endpoint.DELIVERY_STATUS
@@ -120,18 +121,18 @@ def delivery_status(batch_id: object, page: int = 1, *, mms: bool = False, count
                                                              counts_only=counts_only))
 
 
-def replies(batch_id: object, page: int = 1) -> ApiRequest:
+def replies_request(batch_id: object, page: int = 1) -> ApiRequest:
     """2.4: one page (1-based) of 10 replies."""
     fields = (("BID", validate_batch_id(batch_id)), ("PNO", _page(page)))
     return ApiRequest(Endpoint.REPLIES, fields, parser=partial(parse.parse_reply_page, page=page))
 
 
-def credit() -> ApiRequest:
+def credit_request() -> ApiRequest:
     """3.1: the balance in points."""
     return ApiRequest(Endpoint.CREDIT, parser=parse.parse_credit)
 
 
-def erase_booking(batch_id: object, *, mms: bool = False) -> ApiRequest:
+def erase_booking_request(batch_id: object, *, mms: bool = False) -> ApiRequest:
     """3.2 (or 3.3 with ``mms=True``): cancel what is still booked under ``batch_id``."""
     endpoint = Endpoint.ERASE_MMS_BOOKING if mms else Endpoint.ERASE_BOOKING
     return ApiRequest(endpoint, (("BID", validate_batch_id(batch_id)),),

@@ -8,6 +8,9 @@ logs and WARNING lines.
 
 from __future__ import annotations
 
+from airflow_provider_every8d.protocol.codes import meaning
+from airflow_provider_every8d.protocol.privacy import mask_numbers
+
 
 class Every8dError(Exception):
     """Base class of every error this provider raises about EVERY8D."""
@@ -33,8 +36,8 @@ class Every8dApiError(Every8dError):
         self.text = mask_numbers(text)  # e.g. "-306,手機格式不符:0912345678" quotes the number
         self.endpoint = endpoint
         where = f" from {endpoint}" if endpoint else ""
-        detail = f": {self.text}" if self.text else ""
-        super().__init__(f"EVERY8D error {code}{where}{detail}")
+        detail = f" ({self.text})" if self.text else ""  # the meaning from protocol.codes, then the platform's text
+        super().__init__(f"EVERY8D error {code}{where}: {meaning(code)}{detail}")
 
 
 class Every8dResponseError(Every8dError):
@@ -66,26 +69,3 @@ class Every8dTransportError(Every8dError):
         self.endpoint = endpoint
         where = f" calling {endpoint}" if endpoint else ""
         super().__init__(f"HTTP failure{where}: {problem}")
-
-
-EXCERPT_LENGTH = 120
-_SCAN_LENGTH = 1000
-"""Characters of a body scanned for numbers before cutting, so a number at the cut is masked whole."""
-
-
-def mask_numbers(text: str) -> str:
-    """:func:`protocol.phones.mask_numbers` (imported here on use: ``phones`` imports this module)."""
-    from airflow_provider_every8d.protocol import phones
-
-    return phones.mask_numbers(text)
-
-
-def excerpt(body: bytes | str, secret: str | None = None) -> str:
-    """A short, printable excerpt of an answer for error messages: the password replaced by ``***``,
-    phone numbers masked, control characters shown as ``\\x0a``."""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    if secret:
-        text = text.replace(secret, "***")
-    text = text[:_SCAN_LENGTH]
-    text = mask_numbers(text)[:EXCERPT_LENGTH]
-    return "".join(ch if ch.isprintable() or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text)

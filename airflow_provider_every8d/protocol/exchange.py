@@ -6,7 +6,8 @@ status code, a redirect or a failed connection means the same thing on both path
 
 from __future__ import annotations
 
-from airflow_provider_every8d.protocol.errors import Every8dTransportError, excerpt
+from airflow_provider_every8d.protocol.errors import Every8dTransportError
+from airflow_provider_every8d.protocol.privacy import excerpt
 
 
 def check_response(status_code: int, body: bytes, endpoint: str, password: str | None) -> bytes:

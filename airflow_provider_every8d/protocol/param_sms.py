@@ -85,7 +85,7 @@ def _entry(index: int, recipient: object, template: str | None) -> tuple[dict[st
     return entry, text, phone.international
 
 
-def send_param_sms(recipients: object, message: object = None, subject: object = "",
+def param_sms_request(recipients: object, message: object = None, subject: object = "",
                    retry_time: object = None) -> ApiRequest:
     """1.5. Each recipient a dict: ``mobile`` (required), ``name``, ``email``, ``send_time``, and ``params``
     (with ``message``) or ``content`` (without). ``mr`` must be unique within the request."""

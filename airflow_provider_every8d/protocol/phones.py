@@ -12,13 +12,12 @@ import re
 from typing import NamedTuple
 
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
+from airflow_provider_every8d.protocol.privacy import mask
 
 _SEPARATORS = re.compile(r"[\s\-().]")
 _TAIWAN_LOCAL = re.compile(r"09\d{8}")
 _TAIWAN_INTL = re.compile(r"(?:\+|00)?8869\d{8}")
 _INTERNATIONAL = re.compile(r"(?:\+|00)([1-9]\d{7,14})")
-_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z\-])\+?\d{8,15}(?![0-9A-Za-z\-])")
-"""A phone-like run in free text: ``+`` and 8 to 15 digits, not part of a longer token (a UUID's digits)."""
 
 
 class Phone(NamedTuple):
@@ -64,17 +63,3 @@ def canonical(number: str) -> str:
     if text.startswith("00"):
         return "+" + text[2:]
     return text
-
-
-def mask(number: str) -> str:
-    """Mask a number for logs: ``0912345678`` -> ``0912***678``. Short strings are masked whole."""
-    text = str(number)
-    if len(text) < 7:
-        return "***"
-    return f"{text[:4]}***{text[-3:]}"
-
-
-def mask_numbers(text: str) -> str:
-    """``text`` with every phone-like run masked by :func:`mask` (``手機格式不符:0912345678`` ->
-    ``手機格式不符:0912***678``); for text quoted in errors and logs, which must not carry numbers."""
-    return _NUMBER_IN_TEXT.sub(lambda match: mask(match.group()), text)

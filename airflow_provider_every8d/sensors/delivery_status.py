@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowException, PokeReturnValue, conf
 
+from airflow_provider_every8d.constants import DEFAULT_CONN_ID
 from airflow_provider_every8d.sensors.base import Every8dSensorBase
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ class Every8dDeliveryStatusSensor(Every8dSensorBase):
     template_fields: Sequence[str] = ("batch_id", "every8d_conn_id")
     ui_color = "#e8f4fd"
 
-    def __init__(self, *, batch_id: str | list[str], mms: bool = False, every8d_conn_id: str = "every8d_default",
+    def __init__(self, *, batch_id: str | list[str], mms: bool = False, every8d_conn_id: str = DEFAULT_CONN_ID,
                  fail_on_undelivered: bool = False, min_delivery_rate: float | None = None,
                  retry_time: int | None = None,
                  deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import AirflowException, PokeReturnValue, conf
 
+from airflow_provider_every8d.constants import DEFAULT_CONN_ID
 from airflow_provider_every8d.sensors.base import Every8dSensorBase
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ class Every8dReplySensor(Every8dSensorBase):
     ui_color = "#fdf3e8"
 
     def __init__(self, *, batch_id: str | list[str], from_numbers: str | list[str] | None = None,
-                 pattern: str | None = None, every8d_conn_id: str = "every8d_default",
+                 pattern: str | None = None, every8d_conn_id: str = DEFAULT_CONN_ID,
                  deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
                  max_consecutive_failures: int = 5, **kwargs: Any) -> None:
         super().__init__(**kwargs)

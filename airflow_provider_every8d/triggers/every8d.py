@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_every8d.constants import DEFAULT_CONN_ID
+
 if TYPE_CHECKING:
     from airflow_provider_every8d.aio import AsyncEvery8dClient
 
-DEFAULT_CONN_ID = "every8d_default"
 MIN_PAUSE = 0.01
 """Seconds: the shortest pause between two polls whatever ``poll_interval`` says."""
 

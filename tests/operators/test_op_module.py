@@ -5,9 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from airflow_provider_every8d.operators._base import DEFAULT_CONN_ID
-from airflow_provider_every8d.settings import DEFAULT_CONN_ID as SETTINGS_DEFAULT_CONN_ID
-
 
 def test_importing_the_operators_loads_no_hook_client_or_protocol() -> None:
     code = ("import sys, airflow_provider_every8d.operators.every8d; "
@@ -16,6 +13,3 @@ def test_importing_the_operators_loads_no_hook_client_or_protocol() -> None:
     for heavy in ("hooks", "client", "protocol", "aio"):
         assert f"airflow_provider_every8d.{heavy}" not in loaded
 
-
-def test_default_connection_id_matches_the_hook() -> None:
-    assert DEFAULT_CONN_ID == SETTINGS_DEFAULT_CONN_ID

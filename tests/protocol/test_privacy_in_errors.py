@@ -11,8 +11,8 @@ import pytest
 
 from airflow_provider_every8d.protocol import build, mms, param_sms, parse
 from airflow_provider_every8d.protocol.endpoints import Endpoint
-from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError, excerpt
-from airflow_provider_every8d.protocol.phones import mask_numbers
+from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError
+from airflow_provider_every8d.protocol.privacy import excerpt, mask_numbers
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 ROW = "王小明\t+886900000123\t2021/06/01 14:25:55\t1.0\t100\t"
@@ -73,8 +73,8 @@ def test_a_bad_fail_mobile_entry_is_counted_not_quoted() -> None:
 
 
 @pytest.mark.parametrize("request_", [
-    build.send_sms("hi", "0900000001"),
-    param_sms.send_param_sms([{"mobile": "0900000001", "content": "hi"}]),
+    build.sms_request("hi", "0900000001"),
+    param_sms.param_sms_request([{"mobile": "0900000001", "content": "hi"}]),
 ], ids=lambda r: r.endpoint.section)
 def test_the_platforms_error_text_keeps_code_and_words_but_masks_numbers(request_) -> None:
     text = "手機格式不符:0900000123"
@@ -88,14 +88,14 @@ def test_the_platforms_error_text_keeps_code_and_words_but_masks_numbers(request
 
 def test_a_bad_email_is_named_without_the_address() -> None:
     with pytest.raises(ValueError, match=r"recipients\[0\]\.email: 'w\*\*\*@example com' is not") as caught:
-        param_sms.send_param_sms([{"mobile": "0900000001", "content": "hi", "email": "wang.xiaoming@example com"}])
+        param_sms.param_sms_request([{"mobile": "0900000001", "content": "hi", "email": "wang.xiaoming@example com"}])
     assert "xiaoming" not in str(caught.value)
 
 
 @pytest.mark.parametrize("request_", [
-    build.send_sms("秘密 text", "0900000123", subject="名單"),
-    mms.send_mms("秘密 text", "0900000123", "名單", PNG, "png"),
-    param_sms.send_param_sms([{"mobile": "0900000123", "name": "王小明", "params": ["秘密"]}], "%field1% text"),
+    build.sms_request("秘密 text", "0900000123", subject="名單"),
+    mms.mms_request("秘密 text", "0900000123", "名單", PNG, "png"),
+    param_sms.param_sms_request([{"mobile": "0900000123", "name": "王小明", "params": ["秘密"]}], "%field1% text"),
 ], ids=lambda r: r.endpoint.section)
 def test_a_requests_repr_holds_no_text_numbers_or_names(request_) -> None:
     shown = repr(request_)
@@ -105,11 +105,11 @@ def test_a_requests_repr_holds_no_text_numbers_or_names(request_) -> None:
 
 
 @pytest.mark.parametrize(("request_", "message"), [
-    (build.send_sms("hello", "0900000001"), "hello"),
-    (mms.send_mms("picture", "0900000001", "s", PNG, "png"), "picture"),
-    (param_sms.send_param_sms([{"mobile": "0900000001", "params": ["a"]}], "hi %field1%"), "hi %field1%"),
-    (param_sms.send_param_sms([{"mobile": "0900000001", "content": "own"}]), None),
-    (build.credit(), None),
+    (build.sms_request("hello", "0900000001"), "hello"),
+    (mms.mms_request("picture", "0900000001", "s", PNG, "png"), "picture"),
+    (param_sms.param_sms_request([{"mobile": "0900000001", "params": ["a"]}], "hi %field1%"), "hi %field1%"),
+    (param_sms.param_sms_request([{"mobile": "0900000001", "content": "own"}]), None),
+    (build.credit_request(), None),
 ], ids=["sms", "mms", "param", "personalised", "query"])
 def test_a_request_names_its_message_text(request_, message: str | None) -> None:
     assert request_.message == message

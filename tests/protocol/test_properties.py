@@ -19,16 +19,16 @@ from airflow_provider_every8d.protocol.push import parse_push
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
 REQUESTS = [
-    build.send_sms("hi", "0900000001"),
-    build.send_sms("hi", "0900000001", deduplicate=True),
-    build.send_sms("hi", "0900000001", msg_id=7),
-    mms.send_mms("hi", "0900000001", "subject", PNG, "png"),
-    param_sms.send_param_sms([{"mobile": "0900000001", "content": "hi"}]),
-    build.delivery_status("b-1"),
-    build.delivery_status("b-1", 2, mms=True),
-    build.replies("b-1"),
-    build.credit(),
-    build.erase_booking("b-1"),
+    build.sms_request("hi", "0900000001"),
+    build.sms_request("hi", "0900000001", deduplicate=True),
+    build.sms_request("hi", "0900000001", msg_id=7),
+    mms.mms_request("hi", "0900000001", "subject", PNG, "png"),
+    param_sms.param_sms_request([{"mobile": "0900000001", "content": "hi"}]),
+    build.delivery_status_request("b-1"),
+    build.delivery_status_request("b-1", 2, mms=True),
+    build.replies_request("b-1"),
+    build.credit_request(),
+    build.erase_booking_request("b-1"),
 ]
 PROFILE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

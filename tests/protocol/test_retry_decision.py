@@ -8,9 +8,9 @@ from airflow_provider_every8d.protocol import build
 from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.protocol.retry import retry_pause
 
-QUERY = build.credit()
-SEND = build.send_sms("hi", "0900000001")
-ERASE = build.erase_booking("b-1")
+QUERY = build.credit_request()
+SEND = build.sms_request("hi", "0900000001")
+ERASE = build.erase_booking_request("b-1")
 TIMEOUT = Every8dTransportError("ReadTimeout")
 HTTP_503 = Every8dTransportError("HTTP 503", status_code=503)
 HTTP_404 = Every8dTransportError("HTTP 404", status_code=404)

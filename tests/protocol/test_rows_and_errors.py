@@ -33,17 +33,17 @@ def test_status_rows_of_five_or_six_columns(line, name, status, received):
 def _requests():
     """One built request per endpoint, so every parser is exercised through ApiRequest.parse."""
     return [
-        build.send_sms("hi", "0900000001"),
-        build.send_sms("hi", "0900000001", deduplicate=True),
-        build.send_sms("hi", "0900000001", msg_id=7),
-        mms.send_mms("hi", "0900000001", "subject", PNG, "png"),
-        param_sms.send_param_sms([{"mobile": "0900000001", "content": "hi"}]),
-        build.delivery_status("b-1"),
-        build.delivery_status("b-1", mms=True),
-        build.replies("b-1"),
-        build.credit(),
-        build.erase_booking("b-1"),
-        build.erase_booking("b-1", mms=True),
+        build.sms_request("hi", "0900000001"),
+        build.sms_request("hi", "0900000001", deduplicate=True),
+        build.sms_request("hi", "0900000001", msg_id=7),
+        mms.mms_request("hi", "0900000001", "subject", PNG, "png"),
+        param_sms.param_sms_request([{"mobile": "0900000001", "content": "hi"}]),
+        build.delivery_status_request("b-1"),
+        build.delivery_status_request("b-1", mms=True),
+        build.replies_request("b-1"),
+        build.credit_request(),
+        build.erase_booking_request("b-1"),
+        build.erase_booking_request("b-1", mms=True),
     ]
 
 
@@ -88,7 +88,7 @@ def test_bom_and_crlf_are_tolerated():
 
 
 def test_response_error_excerpt_never_holds_the_password():
-    from airflow_provider_every8d.protocol.errors import excerpt
+    from airflow_provider_every8d.protocol.privacy import excerpt
 
     assert "s3cret" not in excerpt(b"echo UID=x&PWD=s3cret", secret="s3cret")
 

@@ -10,7 +10,8 @@ import pytest
 from airflow_provider_every8d.protocol import build, mms, param_sms
 from airflow_provider_every8d.protocol.endpoints import Endpoint, base_url
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.protocol.phones import canonical, mask, parse_phone
+from airflow_provider_every8d.protocol.phones import canonical, parse_phone
+from airflow_provider_every8d.protocol.privacy import mask
 from airflow_provider_every8d.protocol.times import format_send_time, validate_retry_time
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -109,21 +110,21 @@ def test_bad_retry_time(value):
 ])
 def test_bad_sms_arguments(kwargs, field):
     with pytest.raises(Every8dValidationError) as caught:
-        build.send_sms(**kwargs)
+        build.sms_request(**kwargs)
     assert caught.value.field == field
 
 
 def test_sms_endpoints_and_fields():
-    assert build.send_sms("hi", "0900000001").endpoint is Endpoint.SEND_SMS
-    assert build.send_sms("hi", "0900000001", deduplicate=True).endpoint is Endpoint.SEND_SMS_FILTERED
-    request = build.send_sms("hi", "+886900000001, 0900000001,0900000002", msg_id=None)
+    assert build.sms_request("hi", "0900000001").endpoint is Endpoint.SEND_SMS
+    assert build.sms_request("hi", "0900000001", deduplicate=True).endpoint is Endpoint.SEND_SMS_FILTERED
+    request = build.sms_request("hi", "+886900000001, 0900000001,0900000002", msg_id=None)
     assert dict(request.fields)["DEST"] == "0900000001,0900000002"  # duplicates sent once
-    with_id = build.send_sms("hi", "0900000001", msg_id=42)
+    with_id = build.sms_request("hi", "0900000001", msg_id=42)
     assert (with_id.endpoint, dict(with_id.fields)["MSGID"]) == (Endpoint.SEND_SMS_WITH_MSG_ID, "0" * 18 + "42")
 
 
 def test_credentials_only_in_the_body():
-    request = build.credit()
+    request = build.credit_request()
     body, _ = request.encode("user", "p@ss&word")
     assert body == b"UID=user&PWD=p%40ss%26word"
     assert "p@ss" not in request.url("https://oms.every8d.com") and "p@ss" not in repr(request)
@@ -144,13 +145,13 @@ def test_bad_mms_arguments(kwargs, field):
     arguments = {"message": "hi", "recipients": "0900000001", "subject": "Hello", "attachment": PNG,
                  "attachment_type": "png", **kwargs}
     with pytest.raises(Every8dValidationError) as caught:
-        mms.send_mms(**arguments)
+        mms.mms_request(**arguments)
     assert caught.value.field == field
 
 
 @pytest.mark.parametrize(("subject", "ok"), [("一二三四五六七八九十一二三四五", True), ("a" * 95, True)])
 def test_mms_subject_limits(subject, ok):
-    assert mms.send_mms("hi", "0900000001", subject, JPG, "jpeg").endpoint is Endpoint.SEND_MMS
+    assert mms.mms_request("hi", "0900000001", subject, JPG, "jpeg").endpoint is Endpoint.SEND_MMS
 
 
 @pytest.mark.parametrize(("name", "kind"), [("photo.JPG", "jpg"), ("a/b.png", "png"), ("noext", None)])
@@ -175,12 +176,12 @@ def test_attachment_type_from_name(name, kind):
 ])
 def test_bad_param_sms_arguments(recipients, message, field):
     with pytest.raises(Every8dValidationError) as caught:
-        param_sms.send_param_sms(recipients, message)
+        param_sms.param_sms_request(recipients, message)
     assert caught.value.field == field
 
 
 def test_param_sms_pads_params_to_five_fields_and_prices_the_rendered_text():
-    request = param_sms.send_param_sms([{"mobile": "0900000001", "params": ["小明", "2021/09/30"]}],
+    request = param_sms.param_sms_request([{"mobile": "0900000001", "params": ["小明", "2021/09/30"]}],
                                        message="客戶:%field1%您好、您於%field2%到期。")
     entry = request.json_fields["RecipientDataList"][0]
     assert entry["Param"] == "小明|2021/09/30|||"
@@ -215,8 +216,8 @@ def test_bad_hosts(host, port, field):
 
 
 def test_param_sms_recipient_keys_tell_messages_apart_and_ignore_the_number_form():
-    keys = param_sms.recipient_keys(param_sms.send_param_sms(
+    keys = param_sms.recipient_keys(param_sms.param_sms_request(
         [{"mobile": "0900000001", "content": "a"}, {"mobile": "+886900000001", "content": "b"},
          {"mobile": "0900000002", "content": "a"}]))
-    again = param_sms.recipient_keys(param_sms.send_param_sms([{"mobile": "+886 900 000 001", "content": "a"}]))
+    again = param_sms.recipient_keys(param_sms.param_sms_request([{"mobile": "+886 900 000 001", "content": "a"}]))
     assert len(set(keys)) == 3 and again == keys[:1]

@@ -84,7 +84,7 @@ def test_a_send_is_tried_once_whatever_the_fault(every8d_emulator: Every8dEmulat
                                                   transport: str) -> None:
     expected, recorded, _ = MATRIX[kind]
     every8d_emulator.faults.add(kind, endpoint="sendSMS", times=1, delay=SLOW)
-    outcome, error = _outcome(transport, every8d_emulator, build.send_sms("once", RECIPIENT))
+    outcome, error = _outcome(transport, every8d_emulator, build.sms_request("once", RECIPIENT))
     assert outcome == expected, error
     assert _count(every8d_emulator, "sendSMS") == 1  # never resent by the transport
     if isinstance(error, Every8dTransportError):
@@ -99,10 +99,10 @@ def test_a_status_query_is_retried_after_a_transport_fault(every8d_emulator: Eve
                                                            transport: str) -> None:
     _, _, expected = MATRIX[kind]
     with Every8dClient(_settings(every8d_emulator)) as client:
-        batch_id = client.call(build.send_sms("hi", [RECIPIENT, "0900000002"])).batch_id
+        batch_id = client.call(build.sms_request("hi", [RECIPIENT, "0900000002"])).batch_id
     every8d_emulator.advance(60)
     every8d_emulator.faults.add(kind, endpoint="getDeliveryStatus", times=1, delay=SLOW)
-    outcome, error = _outcome(transport, every8d_emulator, build.delivery_status(batch_id))
+    outcome, error = _outcome(transport, every8d_emulator, build.delivery_status_request(batch_id))
     polls = _count(every8d_emulator, "getDeliveryStatus")
     if expected == "retried":
         assert (outcome, polls) == ("ok", 2), error

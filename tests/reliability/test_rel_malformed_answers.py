@@ -16,17 +16,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 def request_for(section: str) -> ApiRequest:
     """A built request of the endpoint of that spec section (its parser is what is tested)."""
     return {
-        "1.1": lambda: build.send_sms("hi", "0900000001"),
-        "1.2": lambda: mms.send_mms("hi", "0900000001", "subject", PNG, "png"),
-        "1.3": lambda: build.send_sms("hi", "0900000001", deduplicate=True),
-        "1.4": lambda: build.send_sms("hi", "0900000001", msg_id=7),
-        "1.5": lambda: param_sms.send_param_sms([{"mobile": "0900000001", "content": "hi"}]),
-        "2.2": lambda: build.delivery_status("b-1"),
-        "2.3": lambda: build.delivery_status("b-1", mms=True),
-        "2.4": lambda: build.replies("b-1"),
-        "3.1": build.credit,
-        "3.2": lambda: build.erase_booking("b-1"),
-        "3.3": lambda: build.erase_booking("b-1", mms=True),
+        "1.1": lambda: build.sms_request("hi", "0900000001"),
+        "1.2": lambda: mms.mms_request("hi", "0900000001", "subject", PNG, "png"),
+        "1.3": lambda: build.sms_request("hi", "0900000001", deduplicate=True),
+        "1.4": lambda: build.sms_request("hi", "0900000001", msg_id=7),
+        "1.5": lambda: param_sms.param_sms_request([{"mobile": "0900000001", "content": "hi"}]),
+        "2.2": lambda: build.delivery_status_request("b-1"),
+        "2.3": lambda: build.delivery_status_request("b-1", mms=True),
+        "2.4": lambda: build.replies_request("b-1"),
+        "3.1": build.credit_request,
+        "3.2": lambda: build.erase_booking_request("b-1"),
+        "3.3": lambda: build.erase_booking_request("b-1", mms=True),
     }[section]()
 
 

@@ -76,7 +76,7 @@ def test_the_async_hook_feeds_the_masker(monkeypatch) -> None:
             try:
                 from airflow_provider_every8d.protocol import build
 
-                return float(await client.call(build.credit()))
+                return float(await client.call(build.credit_request()))
             finally:
                 await client.aclose()
 

@@ -100,9 +100,9 @@ TRANSPORTS = ["requests", "httpx"]
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
 @pytest.mark.parametrize(("status", "request_"), [
-    (307, build.send_sms("once", "0900000001")),  # 307/308 keep the method and body: a second send
-    (308, build.credit()),
-    (302, build.credit()),
+    (307, build.sms_request("once", "0900000001")),  # 307/308 keep the method and body: a second send
+    (308, build.credit_request()),
+    (302, build.credit_request()),
 ])
 def test_a_redirect_is_not_followed(serve, transport: str, status: int, request_: ApiRequest) -> None:
     elsewhere = serve(lambda handler, body: _reply(handler, 200, b"998.00,1,1,0,x"))
@@ -137,7 +137,7 @@ def test_the_connections_proxies_win_over_the_environments(every8d_emulator, ser
     settings = ClientSettings(base_url=every8d_emulator.url, uid="demo", password=PASSWORD, connect_retries=0,
                               proxies={"http": proxy.url, "https": proxy.url})
 
-    assert _call(transport, settings, build.credit()) == 1000.0
+    assert _call(transport, settings, build.credit_request()) == 1000.0
 
     ((method, target, _),) = proxy.seen
     assert (method, target) == ("POST", f"{every8d_emulator.url}/API21/HTTP/getCredit.ashx")
@@ -154,5 +154,5 @@ def test_without_connection_proxies_the_environments_proxy_is_used(every8d_emula
         monkeypatch.delenv(name, raising=False)
     settings = ClientSettings(base_url=every8d_emulator.url, uid="demo", password=PASSWORD, connect_retries=0)
 
-    assert _call(transport, settings, build.credit()) == 1000.0
+    assert _call(transport, settings, build.credit_request()) == 1000.0
     assert len(proxy.seen) == 1
