@@ -25,7 +25,7 @@ with DAG(
     params={"fail": False},
     default_args={
         "retries": 0,
-        # Default text, e.g. "Airflow: example_every8d_alerting.load_orders failed (try 1) run manual__…"
+        # Default text, e.g. "example_every8d_alerting.load_orders failed (try 1) at 2025-01-02 03:04 UTC"
         "on_failure_callback": Every8dNotifier(recipients=ON_CALL),
     },
     tags=["example", "every8d"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import runpy
 from datetime import datetime
 from pathlib import Path
@@ -52,8 +53,9 @@ def test_a_failing_task_texts_the_on_call(airflow_db, every8d_emulator) -> None:
     assert str(run.state).endswith("failed")
     (message,) = every8d_emulator.messages
     assert message.mobile == "+886900000007"
-    assert message.text.startswith("Airflow: every8d_notifier_test.load_orders failed (try 1) run ")
-    assert len(message.text) <= 70
+    # 48 characters of DAG, task, event and try leave room for the time of day in 70; the run id is not sent
+    assert re.fullmatch(r"Airflow: every8d_notifier_test\.load_orders failed \(try 1\) at \d\d:\d\d UTC",
+                        message.text), message.text
 
 
 def test_example_dag_sends_its_templated_alert_only_when_a_task_fails(airflow_db, every8d_emulator) -> None:
@@ -96,4 +98,4 @@ def test_deadline_callback_runs_in_the_triggerer(every8d_emulator) -> None:
     assert str(last["state"]).endswith("success"), last
     (message,) = every8d_emulator.messages
     assert message.mobile == "+886900000001"
-    assert message.text == "Airflow: example_every8d_deadline missed its deadline run scheduled__…"
+    assert message.text == "example_every8d_deadline missed its deadline at 2025-01-02 00:30 UTC"
