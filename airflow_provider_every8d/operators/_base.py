@@ -160,7 +160,7 @@ class Every8dSendOperatorBase(BaseOperator):
     def _wait_timeout(self) -> timedelta:
         """How long to wait for delivery: the messages' validity (RETRYTIME) plus an hour, as the sensor."""
         from airflow_provider_every8d.protocol.times import validate_retry_time
-        from airflow_provider_every8d.sensors.delivery_status import default_timeout
+        from airflow_provider_every8d.protocol.waits import default_timeout
 
         minutes = validate_retry_time(getattr(self, "retry_time", None))
         return default_timeout(int(minutes) if minutes else None)

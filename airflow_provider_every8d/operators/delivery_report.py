@@ -114,7 +114,7 @@ class Every8dDeliveryReportOperator(BaseOperator):
         return Every8dHook(every8d_conn_id=self.every8d_conn_id)
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_every8d.sensors.batch_ids import batch_id_list
+        from airflow_provider_every8d.protocol.batch_ids import batch_id_list
 
         batch_ids = batch_id_list(self.batch_ids, "batch_ids")
         path = as_path(self.path)

@@ -202,7 +202,7 @@ class Every8dEraseBookingOperator(BaseOperator):
 
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_every8d.hooks.every8d import Every8dHook
-        from airflow_provider_every8d.sensors.batch_ids import batch_id_list
+        from airflow_provider_every8d.protocol.batch_ids import batch_id_list
 
         batch_ids = batch_id_list(self.batch_id)
         hook = Every8dHook(every8d_conn_id=self.every8d_conn_id)

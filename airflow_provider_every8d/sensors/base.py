@@ -31,7 +31,7 @@ class Every8dSensorBase(BaseSensorOperator):
     @property
     def batch_ids(self) -> list[str]:
         """The rendered ``batch_id`` as validated ids (Every8dValidationError naming the field)."""
-        from airflow_provider_every8d.sensors.batch_ids import batch_id_list
+        from airflow_provider_every8d.protocol.batch_ids import batch_id_list
 
         return batch_id_list(self.batch_id)
 

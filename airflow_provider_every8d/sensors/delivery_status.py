@@ -9,23 +9,13 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.compat.sdk import AirflowException, PokeReturnValue, conf
 
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID
+from airflow_provider_every8d.protocol.waits import default_timeout
 from airflow_provider_every8d.sensors.base import Every8dSensorBase
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_every8d.protocol.summary import DeliverySummary
-
-DEFAULT_RETRY_TIME = 1440
-"""Minutes a message stays valid (the spec's RETRYTIME default): after that the platform gives up on it."""
-TIMEOUT_MARGIN = timedelta(minutes=60)
-"""Added to the validity for the default timeout: the carrier's last report may arrive a little later."""
-
-
-def default_timeout(retry_time: int | None) -> timedelta:
-    """The sensor's default timeout: the messages' validity (RETRYTIME, 1,440 minutes) plus an hour."""
-    return timedelta(minutes=retry_time or DEFAULT_RETRY_TIME) + TIMEOUT_MARGIN
-
 
 class Every8dDeliveryStatusSensor(Every8dSensorBase):
     """Succeed when every message of ``batch_id`` (one id or several) is in a terminal status (2.2, 2.3).

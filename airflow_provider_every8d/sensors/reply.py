@@ -14,7 +14,7 @@ from airflow_provider_every8d.sensors.base import Every8dSensorBase
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
-    from airflow_provider_every8d.sensors.reply_filter import ReplyFilter
+    from airflow_provider_every8d.protocol.replies import ReplyFilter
 
 
 class Every8dReplySensor(Every8dSensorBase):
@@ -53,7 +53,7 @@ class Every8dReplySensor(Every8dSensorBase):
 
     @property
     def wanted(self) -> ReplyFilter:
-        from airflow_provider_every8d.sensors.reply_filter import ReplyFilter
+        from airflow_provider_every8d.protocol.replies import ReplyFilter
 
         return ReplyFilter.build(self.from_numbers, self.pattern)
 

@@ -147,7 +147,7 @@ class Every8dReplyTrigger(_PollingTrigger):
                  "max_consecutive_failures": self.max_consecutive_failures})
 
     async def check(self, client: AsyncEvery8dClient) -> TriggerEvent | None:
-        from airflow_provider_every8d.sensors.reply_filter import ReplyFilter, reply_dict
+        from airflow_provider_every8d.protocol.replies import ReplyFilter, reply_dict
 
         wanted = ReplyFilter.build(self.from_numbers, self.pattern)
         found: list[dict[str, Any]] = []

@@ -41,9 +41,26 @@ def test_importing_a_dag_facing_module_loads_nothing_heavy(module: str) -> None:
     assert heavy == []
 
 
-def test_the_protocol_package_still_offers_every_public_name() -> None:
-    import airflow_provider_every8d.protocol as protocol
+@pytest.mark.parametrize(("module", "names"), [
+    ("endpoints", ["Endpoint", "base_url"]),
+    ("errors", ["Every8dApiError", "Every8dError", "Every8dResponseError", "Every8dTransportError",
+                "Every8dValidationError"]),
+    ("models", ["DeliveryReport", "DeliveryRow", "EraseResult", "Reply", "ReplyPage", "SendResult", "StatusPage"]),
+    ("phones", ["Phone", "parse_phone"]),
+    ("pricing", ["estimate_mms_cost", "estimate_sms_cost", "mms_points", "sms_points"]),
+    ("privacy", ["mask"]),
+    ("request", ["ApiRequest"]),
+    ("status", ["Outcome", "classify"]),
+    ("summary", ["DeliverySummary"]),
+])
+def test_every_public_protocol_name_is_in_its_submodule(module: str, names: list[str]) -> None:
+    import importlib
 
-    for name in protocol.__all__:
-        assert getattr(protocol, name) is not None
-    assert set(protocol.__all__) <= set(dir(protocol))
+    home = importlib.import_module(f"airflow_provider_every8d.protocol.{module}")
+    for name in names:
+        assert getattr(home, name) is not None
+
+
+def test_the_protocol_package_itself_loads_no_submodule() -> None:
+    added = modules_added_by("airflow_provider_every8d.protocol")
+    assert [name for name in added if name.startswith("airflow_provider_every8d.protocol.")] == []

@@ -1,4 +1,4 @@
-"""Every8dReplySensor (poke and deferrable) and the reply filter, against replies injected into the emulator."""
+"""Every8dReplySensor (poke and deferrable), against replies injected into the emulator."""
 
 from __future__ import annotations
 
@@ -9,10 +9,7 @@ from typing import Any
 import pytest
 from delivery_helpers import Failures, numbers, run_dag, send, xcom
 
-from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.protocol.models import Reply
 from airflow_provider_every8d.sensors.every8d import Every8dReplySensor
-from airflow_provider_every8d.sensors.reply_filter import ReplyFilter
 from airflow_provider_every8d.triggers.every8d import Every8dReplyTrigger
 
 START = datetime(2024, 1, 1)
@@ -26,30 +23,6 @@ def reply_dag(dag_id: str, failures: Failures | None = None, **kwargs: Any) -> A
         Every8dReplySensor(task_id="wait_reply", poke_interval=0.05, timeout=20, on_failure_callback=failures,
                            **{"deferrable": False, **kwargs})
     return dag
-
-
-@pytest.mark.parametrize(("from_numbers", "pattern", "mobile", "content", "matches"), [
-    (None, None, "+886900000021", "anything", True),
-    ([APPROVER], None, "+886900000021", "ok", True),
-    (["+886 900 000 021"], None, "+886900000021", "ok", True),
-    ([APPROVER], None, "+886900000022", "Y", False),
-    (None, r"^y(es)?$", "+886900000022", "  yes ", True),
-    (None, r"^y(es)?$", "+886900000022", "Y", True),
-    (None, r"^y(es)?$", "+886900000022", "no", False),
-    (None, r"^y(es)?$", "+886900000022", "yesterday", False),
-    (APPROVER, "approve", "0900000021", "I APPROVE", True),
-])
-def test_reply_filter_table(from_numbers: Any, pattern: str | None, mobile: str, content: str,
-                            matches: bool) -> None:
-    reply = Reply("", mobile, content, "2024/01/01 10:00:00")
-    assert ReplyFilter.build(from_numbers, pattern).matches(reply) is matches
-
-
-@pytest.mark.parametrize(("kwargs", "field"), [({"pattern": "(unclosed"}, "pattern"),
-                                               ({"from_numbers": ["12ab"]}, "from_numbers")])
-def test_bad_filter_arguments_name_the_field(kwargs: dict[str, Any], field: str) -> None:
-    with pytest.raises(Every8dValidationError, match=field):
-        ReplyFilter.build(**kwargs)
 
 
 @pytest.mark.every8d(delivery_seconds=0)

@@ -10,6 +10,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping, Sequence
 
+from airflow_provider_every8d.protocol.build import validate_batch_id
+from airflow_provider_every8d.protocol.errors import Every8dValidationError
+
 
 def _unpack(value: object) -> object:
     if isinstance(value, str) and value.strip()[:1] in ("[", "(", "{"):
@@ -24,9 +27,6 @@ def _unpack(value: object) -> object:
 
 def batch_id_list(value: object, field: str = "batch_id") -> list[str]:
     """Validated, de-duplicated batch ids in the given order; Every8dValidationError naming ``field``."""
-    from airflow_provider_every8d.protocol.build import validate_batch_id
-    from airflow_provider_every8d.protocol.errors import Every8dValidationError
-
     value = _unpack(value)
     if isinstance(value, str):
         items: Sequence[object] = [part for part in value.split(",") if part.strip()]

@@ -8,10 +8,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from airflow_provider_every8d.protocol.models import Reply
+from airflow_provider_every8d.protocol.build import parse_recipients
+from airflow_provider_every8d.protocol.errors import Every8dValidationError
+from airflow_provider_every8d.protocol.models import Reply
+from airflow_provider_every8d.protocol.phones import canonical
 
 
 @dataclass(frozen=True)
@@ -26,10 +28,6 @@ class ReplyFilter:
     @classmethod
     def build(cls, from_numbers: str | Sequence[str] | None = None, pattern: str | None = None) -> ReplyFilter:
         """Validate the sensor's arguments; Every8dValidationError naming the field."""
-        from airflow_provider_every8d.protocol.build import parse_recipients
-        from airflow_provider_every8d.protocol.errors import Every8dValidationError
-        from airflow_provider_every8d.protocol.phones import canonical
-
         numbers: frozenset[str] = frozenset()
         if from_numbers:
             numbers = frozenset(canonical(phone.wire) for phone in parse_recipients(from_numbers, "from_numbers"))
@@ -42,8 +40,6 @@ class ReplyFilter:
         return cls(numbers, pattern or None)
 
     def matches(self, reply: Reply) -> bool:
-        from airflow_provider_every8d.protocol.phones import canonical
-
         if self.from_numbers and canonical(reply.mobile) not in self.from_numbers:
             return False
         return self.pattern is None or re.search(self.pattern, reply.content.strip(), re.IGNORECASE) is not None
@@ -54,4 +50,5 @@ class ReplyFilter:
 
 
 def reply_dict(reply: Reply) -> dict[str, Any]:
+    """One reply as the reply sensor's XCom item (the poke path and the trigger return the same shape)."""
     return {"name": reply.name, "mobile": reply.mobile, "content": reply.content, "reply_time": reply.reply_time}

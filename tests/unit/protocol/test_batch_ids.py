@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from airflow_provider_every8d.protocol.batch_ids import batch_id_list
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.sensors.batch_ids import batch_id_list
 
 A, B = "6a7c1d1e-0b7c-4f5e-9a10-3e9b1b2c3d4e", "fb1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
 
