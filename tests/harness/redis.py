@@ -1,0 +1,57 @@
+"""A throw-away Redis server (the Celery broker of the deployment tests), from Debian's ``redis-server``
+package (installed when missing). No persistence, loopback only, a free port; stopped as a process group."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from harness.services import (
+    ServiceError,
+    ensure_debian_packages,
+    free_port,
+    listening,
+    log_tail,
+    stop_group,
+    wait_until,
+)
+
+START_TIMEOUT = 30.0
+
+
+class Redis:
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="every8d-redis-"))
+        self.log = self.root / "redis.log"
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> str:
+        ensure_debian_packages("redis-server", probe=lambda: shutil.which("redis-server") is not None)
+        log = self.log.open("ab")
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.root), "--daemonize", "no"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        wait_until(f"redis on 127.0.0.1:{self.port}", self._ready, timeout=START_TIMEOUT, log=self.log)
+        return self.url
+
+    def _ready(self) -> bool:
+        if self.process is not None and self.process.poll() is not None:
+            raise ServiceError(f"redis exited with {self.process.returncode}:\n{log_tail(self.log)}")
+        return listening(self.port)
+
+    def stop(self) -> None:
+        try:
+            if self.process is not None:
+                stop_group(self.process, timeout=10)
+        finally:
+            self.process = None
+            shutil.rmtree(self.root, ignore_errors=True)
