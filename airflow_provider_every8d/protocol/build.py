@@ -82,8 +82,9 @@ def normalize_msg_id(msg_id: object, field: str = "msg_id") -> str:
 
 def _sms_fields(message: str, phones: Sequence[Phone], subject: str, send_time: object,
                 retry_time: object) -> tuple[tuple[str, str], ...]:
+    retry = validate_retry_time(retry_time)  # omitted when not given: the platform's default is 1,440
     return (("SB", subject), ("MSG", message), ("DEST", ",".join(p.wire for p in phones)),
-            ("ST", format_send_time(send_time)), ("RETRYTIME", validate_retry_time(retry_time)))
+            ("ST", format_send_time(send_time)), *((("RETRYTIME", retry),) if retry else ()))
 
 
 def sms_request(message: object, recipients: object, subject: object = "", send_time: object = None,

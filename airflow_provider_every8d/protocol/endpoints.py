@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
@@ -31,8 +32,36 @@ class Endpoint(enum.Enum):
         self.path = path
         self.idempotent = idempotent
 
+    @property
+    def https_only(self) -> bool:
+        """MMS (1.2, 2.3, 3.3): the spec offers it over HTTPS only."""
+        return self.path.startswith("MMS/")
+
     def url(self, base_url: str) -> str:
+        """The endpoint's URL under ``base_url``. An MMS endpoint under an ``http://`` base URL raises
+        :class:`Every8dValidationError` (before anything is sent), except on a loopback host (an emulator)."""
+        if self.https_only and not _secure_or_loopback(base_url):
+            raise Every8dValidationError("host", f"MMS ({self.section}) needs HTTPS: the platform offers it over "
+                                         f"https:// only, and the connection's host is {_origin(base_url)}")
         return base_url + API_ROOT + self.path
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}"
+
+
+def _secure_or_loopback(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    host = (parts.hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def base_url(host: str | None, port: int | None = None) -> str:

@@ -70,8 +70,9 @@ def mms_request(message: object, recipients: object, subject: object, attachment
         if phone.international:
             raise Every8dValidationError(f"recipients[{index}]", "MMS cannot be sent to international numbers")
     points = mms_points(len(image) + len(text.encode("utf-8")))
+    retry = validate_retry_time(retry_time)  # omitted when not given: the platform's default is 1,440
     fields = (("SB", title), ("MSG", text), ("DEST", ",".join(p.wire for p in phones)),
-              ("ST", format_send_time(send_time)), ("RETRYTIME", validate_retry_time(retry_time)),
+              ("ST", format_send_time(send_time)), *((("RETRYTIME", retry),) if retry else ()),
               ("ATTACHMENT", base64.b64encode(image).decode("ascii")), ("TYPE", kind))
     return ApiRequest(Endpoint.SEND_MMS, fields,
                       parser=lambda body: parse.parse_send(body, Endpoint.SEND_MMS),

@@ -8,11 +8,16 @@ from datetime import datetime
 from typing import NamedTuple
 
 from airflow_provider_every8d.protocol.status import Outcome, classify
-from airflow_provider_every8d.protocol.times import parse_report_time, parse_wire_time
+from airflow_provider_every8d.protocol.times import TAIPEI, parse_report_time, parse_wire_time
 
-BATCH_ID_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-_]{0,63}")
-"""What we accept as a batch id (``SendResult.batch_id``; the push's ``BatchID``): the platform gives UUIDs,
-older accounts shorter ids, so letters, digits, ``-`` and ``_``, 1 to 64 characters. Use ``fullmatch``."""
+BATCH_ID_RE = re.compile(
+    r"(?![0-9A-Fa-f]{8}-(?![0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\Z))"
+    r"[0-9A-Za-z][0-9A-Za-z\-_]{0,63}"
+)
+"""The one rule for a batch id, wherever one is read or given (a send's answer, a sensor's ``batch_id``, the
+push's ``BatchID``): the platform gives UUIDs, older accounts shorter ids, so letters, digits, ``-`` and
+``_``, 1 to 64 characters; but what starts like a UUID (8 hex digits and ``-``) must be a whole UUID, so an
+answer cut inside its id never yields a wrong one. Use ``fullmatch``."""
 
 
 @dataclass(frozen=True)
@@ -130,4 +135,33 @@ class DeliveryReport:
 
     @property
     def reported_at(self) -> datetime | None:
-        return parse_wire_time(self.report_time)
+        """RT as Taiwan time (``yyyyMMddHHmmss``, or a .NET form such as ``2021/6/1 下午 02:25:55``)."""
+        return push_time(self.report_time)
+
+    @property
+    def sent_at(self) -> datetime | None:
+        """ST, read as :attr:`reported_at` is."""
+        return push_time(self.send_time)
+
+
+_DOTNET_TIME = re.compile(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})\s+(上午|下午|AM|PM)?\s*(\d{1,2}):(\d{2})(?::(\d{2}))?"
+                          r"\s*(上午|下午|AM|PM)?", re.IGNORECASE)
+
+
+def push_time(text: str) -> datetime | None:
+    """A push time (RT, ST) as Taiwan time: ``yyyyMMddHHmmss``, ``yyyy/M/d HH:mm:ss`` or the 12-hour form
+    of a zh-TW .NET server (``2021/6/1 下午 02:25:55``); None when it is none of them."""
+    compact = parse_wire_time(text)
+    match = None if compact else _DOTNET_TIME.fullmatch(text.strip())
+    if match is None:
+        return compact
+    year, month, day, before, hour, minute, second, after = match.groups()
+    marker, clock = (before or after or "").upper(), int(hour)
+    if marker in ("下午", "PM") and clock < 12:
+        clock += 12
+    elif marker in ("上午", "AM") and clock == 12:
+        clock = 0
+    try:
+        return datetime(int(year), int(month), int(day), clock, int(minute), int(second or 0), tzinfo=TAIPEI)
+    except ValueError:
+        return None

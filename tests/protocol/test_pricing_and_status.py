@@ -32,9 +32,10 @@ def test_mms_points(size, points):
     (0, False, Outcome.PENDING), (300, False, Outcome.PENDING), (100, False, Outcome.DELIVERED),
     *[(code, False, Outcome.FAILED) for code in range(101, 108)],
     (303, False, Outcome.CANCELLED), (500, False, Outcome.FAILED), (-1, False, Outcome.FAILED),
-    (-6, False, Outcome.FAILED), (-314, False, Outcome.FAILED), (301, False, Outcome.UNKNOWN),
-    (888, False, Outcome.UNKNOWN), (700, True, Outcome.DELIVERED), (300, True, Outcome.PENDING),
-    (303, True, Outcome.CANCELLED), (100, True, Outcome.UNKNOWN),
+    (-6, False, Outcome.FAILED), (-314, False, Outcome.FAILED), (301, False, Outcome.FAILED),
+    (888, False, Outcome.FAILED), (700, True, Outcome.DELIVERED), (300, True, Outcome.PENDING),
+    (303, True, Outcome.CANCELLED), (100, True, Outcome.DELIVERED), (103, True, Outcome.FAILED),
+    (-3, True, Outcome.FAILED), (500, True, Outcome.FAILED), (302, False, Outcome.UNKNOWN),
 ])
 def test_status_table(code, mms, outcome):
     assert classify(code, mms) is outcome
@@ -51,7 +52,7 @@ def test_summary_is_complete_only_when_every_row_is_terminal():
                                  "by_status": {"100": 2, "103": 1, "303": 1}}
     assert not DeliverySummary().add_all([_row(100), _row(0)]).complete
     assert not DeliverySummary().complete  # no rows yet: not visible, keep waiting
-    assert not DeliverySummary().add_all([_row(100), _row(888)]).complete  # unknown code
+    assert not DeliverySummary().add_all([_row(100), _row(889)]).complete  # unknown code
 
 
 def test_shortfall():
@@ -69,4 +70,4 @@ def test_shortfall():
 def test_a_built_send_carries_its_estimated_cost(recipients, message, cost):
     from airflow_provider_every8d.protocol import build
 
-    assert build.send_sms(message, recipients).estimated_cost == cost
+    assert build.sms_request(message, recipients).estimated_cost == cost

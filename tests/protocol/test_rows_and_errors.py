@@ -77,8 +77,9 @@ def test_malformed_answers_raise_response_error(request_, body):
 
 @pytest.mark.parametrize("body", [b"", b"   \r\n"])
 @pytest.mark.parametrize("request_", [r for r in _requests() if r.endpoint not in (
-    Endpoint.ERASE_BOOKING, Endpoint.ERASE_MMS_BOOKING)], ids=lambda r: r.endpoint.section)
-def test_empty_answers_are_errors_except_for_erase(request_, body):
+    Endpoint.ERASE_BOOKING, Endpoint.ERASE_MMS_BOOKING, Endpoint.DELIVERY_STATUS, Endpoint.MMS_DELIVERY_STATUS,
+    Endpoint.REPLIES)], ids=lambda r: r.endpoint.section)
+def test_empty_answers_are_errors_except_for_erase_and_pages(request_, body):
     with pytest.raises(Every8dResponseError):
         request_.parse(body)
 

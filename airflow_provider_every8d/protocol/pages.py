@@ -1,0 +1,160 @@
+"""Status pages (2.2 / 2.3) and reply pages (2.4): a count line, then one TAB-separated row a line.
+
+Rules (docs/wire-decisions.md, "Pages"):
+
+- Lines end at ``\\n`` or ``\\r\\n`` only. Free text (NAME, reply CONTENT) may hold any other character,
+  U+2028, form feed, ``\\x1c`` ... included, and a row with more TABs than columns keeps the extra text in
+  its free-text column: the fixed columns are found from the row's ends.
+- An empty body is "no rows yet" (total 0), as ``0`` is; a refusal (``-CODE``) raises
+  :class:`Every8dApiError`.
+- Count line vs rows: a page with fewer rows than the count implies was cut short, unless the shortfall
+  is explained by international messages on the page (the platform splits a long international SMS
+  into parts, and the count may count parts): each non-Taiwan row may stand for up to its COST in parts.
+  A page after the first that holds no row ends the batch (the count was high), as the paging loop does.
+- Errors give the row's line number and column count, never its content (names, numbers, texts).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from airflow_provider_every8d.protocol.answers import count, decode, raise_for_error
+from airflow_provider_every8d.protocol.endpoints import Endpoint
+from airflow_provider_every8d.protocol.errors import Every8dResponseError
+from airflow_provider_every8d.protocol.models import DeliveryRow, Reply, ReplyPage, StatusPage
+from airflow_provider_every8d.protocol.paging import REPLY_PAGE_SIZE, STATUS_PAGE_SIZE, expected_rows
+
+_PHONE_RE = re.compile(r"\s*\+?\d{8,15}\s*")
+_TAIWAN_PREFIXES = ("+886", "886", "09")
+
+
+def _lines(text: str, endpoint: Endpoint) -> tuple[int, list[str]]:
+    """The total of the count line and the row lines (``\\n`` / ``\\r\\n`` ends only)."""
+    raise_for_error(text, endpoint)
+    if not text:
+        return 0, []
+    lines = text.replace("\r\n", "\n").split("\n")
+    first = lines[0].split("\t", 1)[0]
+    return count(first, "row count", lines[0], endpoint), lines[1:]  # quote the count line, not the rows
+
+
+def _row_number(lines: list[str], line: str) -> int:
+    """The 1-based number of a faulty row among the rows (the first equal line is as faulty), found only
+    when raising so the row loops stay free of a counter."""
+    return lines.index(line) + 1
+
+
+def _is_status(value: str) -> bool:
+    return value.strip().lstrip("-").isdigit()
+
+
+def _columns(cols: list[str]) -> list[str] | None:
+    """``NAME MOBILE SEND_TIME COST STATUS RECEIVED_TIME`` of a row with TABs inside NAME, or None.
+
+    The last column is STATUS (a 5-column row) when it is a whole number, else RECEIVED_TIME (a time is
+    never a whole number); every column before MOBILE belongs to NAME."""
+    fixed = 4 if _is_status(cols[-1]) else 5
+    if len(cols) <= fixed:
+        return None
+    name = "\t".join(cols[: len(cols) - fixed])
+    tail = cols[len(cols) - fixed :]
+    return [name, *tail] if fixed == 5 else [name, *tail, ""]
+
+
+def _split_allowance(lines: list[str]) -> int:
+    """SMS parts beyond one that the page's international rows can stand for (each: its COST - 1)."""
+    extra = 0
+    for line in lines:
+        cols = line.split("\t")
+        row = cols if len(cols) == 6 and not _is_status(cols[5]) else _columns(cols) if len(cols) >= 5 else None
+        if row is None or row[1].strip().startswith(_TAIWAN_PREFIXES):
+            continue
+        try:
+            extra += max(0, math.ceil(float(row[3] or 0)) - 1)
+        except (ValueError, OverflowError):
+            continue
+    return extra
+
+
+def _check_complete(found: int, page: int | None, total: int, lines: list[str], endpoint: Endpoint) -> None:
+    """A page holding fewer rows than the total implies was cut short; losing rows silently is worse.
+    The rows are not quoted (names, numbers, reply texts): the counts say what is wrong."""
+    if page is None or (page > 1 and found == 0):
+        return
+    statuses = endpoint is not Endpoint.REPLIES
+    expected = expected_rows(page, total, STATUS_PAGE_SIZE if statuses else REPLY_PAGE_SIZE)
+    if found >= expected or (statuses and expected - found <= _split_allowance(lines)):
+        return
+    raise Every8dResponseError(f"page {page} holds {found} rows where the total of {total} implies {expected} "
+                               "(answer cut short?)", "", endpoint.path)
+
+
+def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS,
+                      page: int | None = None, counts_only: bool = False) -> StatusPage:
+    """2.2 / 2.3: the row count of the batch, then ``NAME MOBILE SEND_TIME COST STATUS [RECEIVED_TIME]``.
+
+    Rows of 5 columns (old accounts, and MMS) and 6 columns (new accounts) are both read; an empty NAME
+    (the line starts with a TAB) is kept as ``""``. Blank lines are skipped; any other malformed row
+    raises, since silently dropping a row is how older clients lost data. With ``counts_only`` every row
+    is checked the same way but only its status is counted (``counts``).
+    """
+    text = decode(body, endpoint)
+    total, lines = _lines(text, endpoint)
+    rows: list[DeliveryRow] = []
+    counts: dict[int, int] = {}
+    append = rows.append
+    new_row = tuple.__new__  # DeliveryRow(...) without NamedTuple's Python-level __new__: ~0.2 µs a row
+    for line in lines:  # the hot loop of a status scan (benchmarks/RESULTS.md): odd rows checked last
+        cols = line.split("\t")
+        if len(cols) == 5:
+            cols.append("")
+        elif len(cols) != 6 or (len(cols[5]) < 8 and _is_status(cols[5])):  # a time has 8+ characters
+            if not line.strip():
+                continue
+            fixed = _columns(cols) if len(cols) >= 5 else None
+            if fixed is None:
+                raise Every8dResponseError(f"status row {_row_number(lines, line)} has {len(cols)} columns, "
+                                           "not 5 or 6", "", endpoint.path)
+            cols = fixed
+        try:
+            if counts_only:
+                float(cols[3] or 0)
+                status = int(cols[4])
+                counts[status] = counts.get(status, 0) + 1
+            else:
+                append(new_row(DeliveryRow, (cols[0], cols[1].strip(), cols[2], float(cols[3] or 0),
+                                             int(cols[4]), cols[5])))
+        except ValueError:
+            if not line.strip():
+                continue
+            raise Every8dResponseError(f"status row {_row_number(lines, line)} has a non-numeric COST or STATUS",
+                                       "", endpoint.path) from None
+    found = sum(counts.values()) if counts_only else len(rows)
+    _check_complete(found, page, total, lines, endpoint)
+    return StatusPage(total=total, rows=(), counts=counts) if counts_only else StatusPage(total, tuple(rows))
+
+
+def _reply(cols: list[str]) -> Reply:
+    """``NAME MOBILE CONTENT SEND_TIME``; NAME and CONTENT are free text, so MOBILE is the first column
+    after NAME's that looks like a number (else the second), and CONTENT everything up to the last."""
+    index = next((i for i in range(1, len(cols) - 2) if _PHONE_RE.fullmatch(cols[i])), 1)
+    return Reply("\t".join(cols[:index]), cols[index].strip(), "\t".join(cols[index + 1 : -1]), cols[-1].strip())
+
+
+def parse_reply_page(body: bytes, page: int | None = None) -> ReplyPage:
+    """2.4: the reply count, then ``NAME MOBILE CONTENT SEND_TIME``. TABs inside NAME or CONTENT are kept."""
+    endpoint = Endpoint.REPLIES
+    text = decode(body, endpoint)
+    total, lines = _lines(text, endpoint)
+    rows = []
+    for line in lines:
+        if not line.strip():
+            continue
+        cols = line.split("\t")
+        if len(cols) < 4:
+            raise Every8dResponseError(f"reply row {_row_number(lines, line)} has {len(cols)} columns, not 4 or "
+                                       "more", "", endpoint.path)
+        rows.append(_reply(cols))
+    _check_complete(len(rows), page, total, lines, endpoint)
+    return ReplyPage(total=total, rows=tuple(rows))
