@@ -80,6 +80,8 @@ class MessageRecord:
     deliver_at: datetime | None = None
     final_status: int | None = None
     reply_at: datetime | None = None
+    reply_text: str = "Y"
+    """What the recipient replies at ``reply_at`` (``Y`` for numbers ending in 998, or a scripted text)."""
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,8 @@ class Store:
         self._order = itertools.count()
         self._sent_texts: dict[tuple[str, str, str], list[datetime]] = {}
         self._next_mr = 1
+        self.scripted_replies: dict[str, tuple[str, float]] = {}
+        """E.164 number -> (text, seconds after delivery): how that number answers each SMS it gets."""
 
     def clear(self) -> None:
         """Forget every batch, message and reply (accounts are the caller's business)."""
@@ -137,6 +141,7 @@ class Store:
             self._pending.clear()
             self._sent_texts.clear()
             self._next_mr = 1
+            self.scripted_replies.clear()
 
     # --- creation -------------------------------------------------------------------------
     def new_batch(self, batch_id: str, uid: str, endpoint: str, kind: str) -> Batch:
@@ -164,6 +169,10 @@ class Store:
                 message.final_status = rules.STATUS_DELIVERED if outcome == rules.OUTCOME_REPLY else int(outcome)
                 if outcome == rules.OUTCOME_REPLY:
                     message.reply_at = message.deliver_at + timedelta(seconds=self.delivery_seconds)
+                script = self.scripted_replies.get(message.mobile)
+                if script is not None and message.final_status == rules.STATUS_DELIVERED:
+                    message.reply_text = script[0]
+                    message.reply_at = message.deliver_at + timedelta(seconds=script[1])
         if message.booked:
             self._set(message, rules.STATUS_BOOKED, message.accepted_at)
         elif message.kind == "mms":
@@ -225,7 +234,7 @@ class Store:
         if message.reply_at is not None and message.status == rules.STATUS_DELIVERED and now >= message.reply_at:
             at = message.reply_at
             message.reply_at = None
-            self.add_reply(Reply(message.batch_id, message.mobile, "Y", message.name, at))
+            self.add_reply(Reply(message.batch_id, message.mobile, message.reply_text, message.name, at))
 
     def cancel(self, message: MessageRecord) -> None:
         """Erase a booking (3.2/3.3): status 303, no delivery, no reply. The caller refunds."""
