@@ -1,7 +1,9 @@
 """The base of the send operators: options, the execute flow, and the optional wait for delivery.
 
-A subclass only says how its arguments become requests (:meth:`Every8dSendOperatorBase.build_requests`),
-one per chunk; everything after that (money guard, send-once ledger, totals, waiting) is shared.
+A subclass only says who its recipients are (:meth:`Every8dSendOperatorBase.validated_recipients`) and how a
+chunk of them becomes a request (:meth:`~Every8dSendOperatorBase.build_chunk`); the send itself (plan, money
+guard, ledger, totals) is the engine's (:mod:`airflow_provider_every8d.sending`), and its verdict becomes an
+exception in ``operators/_verdict.py``.
 Heavy imports (hook, protocol, client) happen inside methods: DAG files import this module on every parse.
 """
 
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 
     from airflow_provider_every8d.hooks.every8d import Every8dHook
     from airflow_provider_every8d.protocol.request import ApiRequest
+    from airflow_provider_every8d.sending.plan import Recipient
 
 SEND_RESULT_KEY = "every8d_send_result"
 """XCom key of the send result while the operator waits deferred for delivery."""
@@ -100,21 +103,13 @@ class Every8dSendOperatorBase(BaseOperator):
         plain SMS only; MMS, MSGID and param SMS have no such check."""
         return False
 
-    def recipient_items(self) -> list[tuple[str, Any]]:
-        """Every recipient, validated, as ``(key, item)``: the key identifies it in the send-once ledger."""
+    def validated_recipients(self) -> list[Recipient]:
+        """Every recipient, validated once; its ``key`` identifies it in the send-once ledger."""
         raise NotImplementedError
 
     def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
         """One chunk's request (validated); ``recheck`` sends it through the duplicate filter."""
         raise NotImplementedError
-
-    def build_requests(self) -> list[ApiRequest]:
-        """Every chunk's request, all validated; raises before anything is sent."""
-        from airflow_provider_every8d.protocol.build import chunked
-
-        items = self.recipient_items()
-        return [self.build_chunk([item for _, item in part], False)
-                for part in chunked(items, self.chunk_size)]
 
     def get_hook(self) -> Every8dHook:
         from airflow_provider_every8d.hooks.every8d import Every8dHook
@@ -122,38 +117,20 @@ class Every8dSendOperatorBase(BaseOperator):
         return Every8dHook(every8d_conn_id=self.every8d_conn_id)
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_every8d.operators._once import SendLedger
-        from airflow_provider_every8d.operators._send import Chunk, guard_money, plan_chunks, send_chunks, totals
-        from airflow_provider_every8d.protocol.build import chunked
+        from airflow_provider_every8d import sending
+        from airflow_provider_every8d.operators._verdict import raise_for
 
-        items = self.recipient_items()
-        parts = chunked(items, self.chunk_size)
-        plan = [Chunk([key for key, _ in part], self.build_chunk([item for _, item in part], False), False)
-                for part in parts]  # every request built (so validated) before anything is sent
+        send = sending.Send(self.validated_recipients(), self.build_chunk, chunk_size=self.chunk_size,
+                            can_recheck=self.can_recheck, deduplicate=self.deduplicate_sends,
+                            max_cost=self.max_cost, check_credit=self.check_credit)
         hook = self.get_hook()
         try:
-            hook.get_conn()  # the connection is resolved before the ledger writes anything down
-            ledger = SendLedger.from_context(context, self.log)
-            chunks = plan if ledger.empty else plan_chunks(items, self.build_chunk, self.chunk_size, ledger,
-                                                           self.can_recheck)
-            guard_money(hook, sum(chunk.request.estimated_cost for chunk in plan), chunks, self.max_cost,
-                        self.check_credit, self.log)
-            self.log.info("EVERY8D send: %d recipients, %d already accepted by an earlier try; %d chunk(s) to "
-                          "send, estimated %g points", len(items), len(items) - sum(len(c.keys) for c in chunks),
-                          len(chunks), sum(chunk.request.estimated_cost for chunk in chunks))
-            self._retry_safe = ledger.persistent or self.deduplicate_sends
-            result = totals(hook, send_chunks(hook, chunks, ledger, self._retry_safe, self.can_recheck, self.log))
-            if result["unsent"] > 0:  # an earlier try ran out of credit: those recipients are not known
-                raise AirflowFailException(
-                    f"unsent: {result['unsent']} messages of this send were not sent for lack of credit (the "
-                    "platform does not say to whom); the rest went out. Send to the missing recipients in a new "
-                    f"run. Batches: {', '.join(result['batch_ids'])}")
-            self.log.info("EVERY8D send done: batches %s, sent %d, cost %g, unsent %d, filtered %d, balance %g",
-                          result["batch_ids"], result["sent"], result["cost"], result["unsent"],
-                          len(result["filtered"]), result["credit"])
-            if not self.wait_for_delivery:
-                return result
-            return self._wait(context, hook, result)
+            outcome = sending.run(send, hook.call, store=context.get("task_state_store"), log=self.log)
+            raise_for(outcome)
+            self._retry_safe = outcome.retry_safe
+            self.log.info("EVERY8D send done: %s", outcome.summary())
+            result: dict[str, Any] = dict(outcome.to_xcom())
+            return self._wait(context, hook, result) if self.wait_for_delivery else result
         finally:
             hook.close()
 
@@ -203,7 +180,7 @@ class Every8dSendOperatorBase(BaseOperator):
         except Exception as error:
             if next_method != "__fail__":
                 raise
-            from airflow_provider_every8d.operators._send import fail
+            from airflow_provider_every8d.operators._verdict import fail
 
             safe = self._retry_safe_in(context)
             raise fail(f"the send succeeded but waiting for delivery ended: {error}"
@@ -214,15 +191,13 @@ class Every8dSendOperatorBase(BaseOperator):
         """Resume after the trigger: the send result plus the delivery counts, or a failure."""
 
         from airflow_provider_every8d.operators._delivery import judge
-        from airflow_provider_every8d.operators._send import fail
+        from airflow_provider_every8d.operators._verdict import fail
         from airflow_provider_every8d.protocol.summary import DeliverySummary
 
         if send_result is None:
             ti = context["ti"]
             send_result = ti.xcom_pull(task_ids=ti.task_id, key=SEND_RESULT_KEY, map_indexes=ti.map_index)
             if not isinstance(send_result, dict):
-                from airflow_provider_every8d.operators._send import fail
-
                 raise fail("resumed without the send result; the send itself succeeded, see the log of the "
                            "deferred try for its batch ids", self._retry_safe_in(context))
 

@@ -33,7 +33,7 @@ def poll_until_final(hook: Every8dHook, batch_ids: Sequence[str], mms: bool, pol
     Transient failures are tolerated up to :data:`MAX_CONSECUTIVE_FAILURES` in a row. Giving up (too many
     failures, or ``timeout``) fails the task; it is retried only when a retry cannot send again.
     """
-    from airflow_provider_every8d.operators._send import fail
+    from airflow_provider_every8d.operators._verdict import fail
     from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError, Every8dTransportError
 
     deadline = time.monotonic() + timeout.total_seconds()

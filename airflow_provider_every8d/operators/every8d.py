@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_every8d.protocol.request import ApiRequest
+    from airflow_provider_every8d.sending.plan import Recipient
 
 __all__ = [
     "Every8dEraseBookingOperator",
@@ -67,16 +68,16 @@ class Every8dSendSmsOperator(Every8dSendOperatorBase):
     def can_recheck(self) -> bool:
         return self.msg_id is None or self.msg_id == ""
 
-    def recipient_items(self) -> list[tuple[str, Any]]:
-        from airflow_provider_every8d.protocol import build
+    def validated_recipients(self) -> list[Recipient]:
+        from airflow_provider_every8d.sending import phone_recipients
 
-        return [(phone.wire, phone) for phone in build.parse_recipients(self.recipients)]
+        return phone_recipients(self.recipients)
 
     def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
         from airflow_provider_every8d.protocol import build
 
         return build.sms_request(self.message, items, self.subject, self.send_time, self.retry_time,
-                              deduplicate=self.deduplicate or recheck, msg_id=self.msg_id)
+                                 deduplicate=self.deduplicate or recheck, msg_id=self.msg_id)
 
 
 def read_attachment(attachment: Any, attachment_type: str | None) -> tuple[bytes, str | None]:
@@ -135,11 +136,11 @@ class Every8dSendMmsOperator(Every8dSendOperatorBase):
         self.retry_time = retry_time
         self._image: tuple[bytes, str | None] = (b"", None)
 
-    def recipient_items(self) -> list[tuple[str, Any]]:
-        from airflow_provider_every8d.protocol import build
+    def validated_recipients(self) -> list[Recipient]:
+        from airflow_provider_every8d.sending import phone_recipients
 
         self._image = read_attachment(self.attachment, self.attachment_type)
-        return [(phone.wire, phone) for phone in build.parse_recipients(self.recipients)]
+        return phone_recipients(self.recipients)
 
     def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
         from airflow_provider_every8d.protocol import mms
@@ -168,18 +169,19 @@ class Every8dSendParamSmsOperator(Every8dSendOperatorBase):
         self.subject = subject
         self.retry_time = retry_time
 
-    def recipient_items(self) -> list[tuple[str, Any]]:
+    def validated_recipients(self) -> list[Recipient]:
         """Validated as a whole (duplicates across chunks included); a recipient's ledger key is its number,
         send time and params or content, since one number may get several different messages."""
         from airflow_provider_every8d.protocol import param_sms
+        from airflow_provider_every8d.sending import Recipient
 
-        whole = param_sms.param_sms_request(self.recipients, self.message, self.subject, self.retry_time)
-        return list(zip(param_sms.recipient_keys(whole), list(self.recipients), strict=True))
+        return [Recipient(recipient.key, recipient.entry["Mobile"], recipient)
+                for recipient in param_sms.validate_recipients(self.recipients, self.message)]
 
     def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
         from airflow_provider_every8d.protocol import param_sms
 
-        return param_sms.param_sms_request(items, self.message, self.subject, self.retry_time)
+        return param_sms.request_for(items, self.message, self.subject, self.retry_time)
 
 
 class Every8dEraseBookingOperator(BaseOperator):

@@ -9,7 +9,8 @@ separator may not be left out"); one of its examples shows three, which we read 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_every8d.protocol import parse
@@ -85,14 +86,29 @@ def _entry(index: int, recipient: object, template: str | None) -> tuple[dict[st
     return entry, text, phone.international
 
 
-def param_sms_request(recipients: object, message: object = None, subject: object = "",
-                   retry_time: object = None) -> ApiRequest:
-    """1.5. Each recipient a dict: ``mobile`` (required), ``name``, ``email``, ``send_time``, and ``params``
-    (with ``message``) or ``content`` (without). ``mr`` must be unique within the request."""
+@dataclass(frozen=True)
+class ParamRecipient:
+    """One validated recipient entry of a 1.5 request and the points it costs."""
+
+    entry: dict[str, Any]
+    points: int
+
+    @property
+    def key(self) -> str:
+        """A stable key: its number, send time and params (or content). The send-once ledger tells
+        recipients apart by it, since one number may get several different messages."""
+        e = self.entry
+        return hashlib.sha256(f"{e['Mobile']}|{e['SendTime']}|{e['Param']}".encode()).hexdigest()[:24]
+
+
+def validate_recipients(recipients: object, message: object = None) -> list[ParamRecipient]:
+    """Each recipient a dict: ``mobile`` (required), ``name``, ``email``, ``send_time``, and ``params``
+    (with ``message``) or ``content`` (without). ``mr`` must be unique, and no number may get the same text
+    at the same time twice, within the whole list (so any chunk of it is a valid request)."""
     template = None if message is None or message == "" else validate_message(message)
     if not isinstance(recipients, (list, tuple)) or not recipients:
         raise Every8dValidationError("recipients", "expected a non-empty list of dicts")
-    entries, cost, seen_mobiles, seen_mr = [], 0, set(), set()
+    validated, seen_mobiles, seen_mr = [], set(), set()
     for index, recipient in enumerate(recipients):
         entry, text, international = _entry(index, recipient, template)
         if template is not None:
@@ -105,17 +121,29 @@ def param_sms_request(recipients: object, message: object = None, subject: objec
         if key in seen_mobiles:
             raise Every8dValidationError(f"recipients[{index}]", "the same message to the same number twice")
         seen_mobiles.add(key)
-        entries.append(entry)
-        cost += sms_points(text, international)
+        validated.append(ParamRecipient(entry, sms_points(text, international)))
+    return validated
+
+
+def request_for(recipients: Sequence[ParamRecipient], message: object = None, subject: object = "",
+                retry_time: object = None) -> ApiRequest:
+    """1.5 for recipients :func:`validate_recipients` returned (all of them, or a chunk)."""
+    template = None if message is None or message == "" else validate_message(message)
+    entries = [recipient.entry for recipient in recipients]
     document = {"SB": validate_subject(subject), "MSG": template or "",
                 "RETRYTIME": int(validate_retry_time(retry_time) or 1440), "RecipientDataList": entries}
     return ApiRequest(Endpoint.SEND_PARAM_SMS, json_fields=document, parser=parse.parse_param_send,
-                      recipients=tuple(entry["Mobile"] for entry in entries), estimated_cost=cost)
+                      recipients=tuple(entry["Mobile"] for entry in entries),
+                      estimated_cost=sum(recipient.points for recipient in recipients))
+
+
+def param_sms_request(recipients: object, message: object = None, subject: object = "",
+                      retry_time: object = None) -> ApiRequest:
+    """1.5: :func:`validate_recipients`, then :func:`request_for` all of them."""
+    return request_for(validate_recipients(recipients, message), message, subject, retry_time)
 
 
 def recipient_keys(request: ApiRequest) -> list[str]:
-    """One stable key per recipient entry of a built 1.5 request, in order: its number, send time and
-    params (or content). The send-once ledger tells recipients apart by it."""
+    """:attr:`ParamRecipient.key` of every recipient entry of a built 1.5 request, in order."""
     entries = (request.json_fields or {}).get("RecipientDataList", [])
-    return [hashlib.sha256(f"{e['Mobile']}|{e['SendTime']}|{e['Param']}".encode()).hexdigest()[:24]
-            for e in entries]
+    return [ParamRecipient(entry, 0).key for entry in entries]

@@ -82,3 +82,24 @@ def load_example(name: str) -> Any:
 
 
 SEND_KEYS = {"batch_ids", "sent", "cost", "unsent", "credit", "filtered"}
+
+
+class DictStore:
+    """The two methods of task_state_store the operator uses, in memory (for runs outside a task runner);
+    values go through JSON as they do in Airflow's store."""
+
+    def __init__(self) -> None:
+        self.values: dict = {}
+
+    def get(self, key: str, default=None):
+        return self.values.get(key, default)
+
+    def set(self, key: str, value, *, retention=None) -> None:
+        import json
+
+        self.values[key] = json.loads(json.dumps(value))
+
+
+def send_requests(emu: Any) -> int:
+    """Send requests (1.1, 1.3, 1.4) the emulator received."""
+    return sum(1 for r in emu.requests if r.endpoint and r.endpoint.lower().startswith("sendsms"))

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pendulum
 import pytest
-from op_support import has_task_state_store, numbers, run_dag, task_instance, xcom
+from op_support import DictStore, has_task_state_store, numbers, run_dag, send_requests, task_instance, xcom
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator
@@ -32,10 +32,6 @@ def _run(dag_id: str, **send_kwargs) -> tuple:
     return task_instance(dag_run, "send"), dag_run
 
 
-def _send_requests(emu: Every8dEmulator) -> int:
-    return sum(1 for r in emu.requests if r.endpoint and r.endpoint.lower().startswith("sendsms"))
-
-
 @needs_state_store
 @pytest.mark.parametrize("fault", ["http_500", "reset"])
 def test_retry_after_a_failed_third_chunk_sends_only_that_chunk(
@@ -46,7 +42,7 @@ def test_retry_after_a_failed_third_chunk_sends_only_that_chunk(
     ti, dag_run = _run(f"every8d_once_{fault}")
     assert (ti.state, ti.try_number) == ("success", 2)
     assert [every8d_emulator.sent_count(n) for n in RECIPIENTS] == [1] * len(RECIPIENTS)
-    assert _send_requests(every8d_emulator) == 4  # try 1: 2 accepted + 1 failed; try 2: the 3rd only
+    assert send_requests(every8d_emulator) == 4  # try 1: 2 accepted + 1 failed; try 2: the 3rd only
     result = xcom(dag_run, "send")
     assert (result["sent"], result["cost"], result["unsent"], len(result["batch_ids"])) == (250, 250.0, 0, 3)
     assert result["credit"] == every8d_emulator.credit()
@@ -81,29 +77,29 @@ def test_lost_answer_without_deduplicate_fails_with_advice(every8d_emulator: Eve
         operator.execute({})
     text = str(caught.value)
     assert "may have been accepted" in text and "batch id is unknown" in text and "deduplicate=True" in text
-    assert _send_requests(every8d_emulator) == 1  # the transport did not resend it
+    assert send_requests(every8d_emulator) == 1  # the transport did not resend it
 
 
 def test_a_second_run_of_a_succeeded_task_sends_nothing_new(every8d_emulator: Every8dEmulator) -> None:
     """A try that finds every chunk in the ledger (e.g. after a failure in wait_for_delivery) returns the
     same XCom without sending: run the operator twice against the same store."""
-    store = _DictStore()
+    store = DictStore()
     operator = Every8dSendSmsOperator(task_id="send", message="hi", recipients=RECIPIENTS, chunk_size=100)
     first = operator.execute({"task_state_store": store})
     second = operator.execute({"task_state_store": store})
     assert first == second
-    assert _send_requests(every8d_emulator) == 3
+    assert send_requests(every8d_emulator) == 3
 
 
 def test_changed_recipients_on_retry_send_only_to_the_new_ones(every8d_emulator: Every8dEmulator) -> None:
     """The ledger is per recipient: the 100 already accepted are left out wherever they stand in the list."""
-    store = _DictStore()
+    store = DictStore()
     Every8dSendSmsOperator(task_id="send", message="hi", recipients=RECIPIENTS[:200], chunk_size=100) \
         .execute({"task_state_store": store})
     changed = RECIPIENTS[200:250] + RECIPIENTS[:100][::-1]  # new numbers first, the old ones reversed
     result = Every8dSendSmsOperator(task_id="send", message="hi", recipients=changed, chunk_size=100) \
         .execute({"task_state_store": store})
-    assert _send_requests(every8d_emulator) == 3  # two chunks before, one chunk of the 50 new numbers now
+    assert send_requests(every8d_emulator) == 3  # two chunks before, one chunk of the 50 new numbers now
     assert result["sent"] == 250  # everything this task instance had accepted
     assert all(every8d_emulator.sent_count(n) == 1 for n in RECIPIENTS[:250])
 
@@ -117,21 +113,6 @@ def test_without_task_state_store_the_operator_warns_once(every8d_emulator: Ever
     assert "deduplicate=True" in output
 
 
-class _DictStore:
-    """The two methods of task_state_store the operator uses, in memory (for runs outside a task runner)."""
-
-    def __init__(self) -> None:
-        self.values: dict = {}
-
-    def get(self, key: str, default=None):
-        return self.values.get(key, default)
-
-    def set(self, key: str, value, *, retention=None) -> None:
-        import json
-
-        self.values[key] = json.loads(json.dumps(value))
-
-
 @pytest.mark.parametrize("fault", ["garbage", "html", "http_500"])
 def test_an_unclear_answer_to_a_send_is_not_resent_within_the_try(every8d_emulator: Every8dEmulator,
                                                                    fault: str) -> None:
@@ -140,4 +121,4 @@ def test_an_unclear_answer_to_a_send_is_not_resent_within_the_try(every8d_emulat
     every8d_emulator.faults.add(fault, endpoint="sendSMS", times=1)
     with pytest.raises(AirflowException, match=r"chunk 1 of 1 .* may have been accepted"):
         Every8dSendSmsOperator(task_id="send", message="hi", recipients=RECIPIENTS[:3]).execute({})
-    assert _send_requests(every8d_emulator) == 1
+    assert send_requests(every8d_emulator) == 1

@@ -8,8 +8,7 @@ in task_state_store); AirflowFailException is what Airflow never retries.
 from __future__ import annotations
 
 import pytest
-from op_support import numbers
-from test_op_send_once import _DictStore, _send_requests
+from op_support import DictStore, numbers, send_requests
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendMmsOperator, Every8dSendSmsOperator
@@ -29,7 +28,7 @@ def test_a_lost_answer_is_rechecked_through_the_duplicate_filter_on_retry(every8
     chunk through 1.3, which drops everyone who already got the text: exactly one message each."""
     retryable, final = _exceptions()
     every8d_emulator.faults.add("drop_after_accept", endpoint="sendSMS", times=1, after=1)
-    store = _DictStore()
+    store = DictStore()
     make = lambda: Every8dSendSmsOperator(task_id="send", message="Tonight 22:00", recipients=RECIPIENTS,  # noqa: E731
                                           chunk_size=100)
     with pytest.raises(retryable) as caught:
@@ -46,7 +45,7 @@ def test_a_lost_answer_is_rechecked_through_the_duplicate_filter_on_retry(every8
 def test_an_mms_in_flight_fails_without_retry_and_names_the_ledger_key(every8d_emulator: Every8dEmulator):
     _retryable, final = _exceptions()
     every8d_emulator.faults.add("drop_after_accept", endpoint="MMS/sendMMS", times=1)
-    store = _DictStore()
+    store = DictStore()
     make = lambda: Every8dSendMmsOperator(task_id="send", message="hi", recipients=RECIPIENTS[:5],  # noqa: E731
                                           subject="Coupon", attachment=PNG, attachment_type="png")
     with pytest.raises(final):
@@ -66,7 +65,7 @@ def test_without_a_ledger_a_failure_after_an_accepted_chunk_is_not_retried(every
     with pytest.raises(final) as caught:
         Every8dSendSmsOperator(task_id="send", message="hi", recipients=RECIPIENTS, chunk_size=100).execute({})
     assert "batch ids" in str(caught.value)
-    assert _send_requests(every8d_emulator) == 2
+    assert send_requests(every8d_emulator) == 2
 
 
 def test_without_a_ledger_deduplicate_keeps_retries(every8d_emulator):
@@ -81,7 +80,7 @@ def test_without_a_ledger_deduplicate_keeps_retries(every8d_emulator):
     assert [every8d_emulator.sent_count(n) for n in RECIPIENTS] == [1] * len(RECIPIENTS)
 
 
-class _FailingStore(_DictStore):
+class _FailingStore(DictStore):
     """A store whose writes start failing after ``ok`` of them (the API server went away)."""
 
     def __init__(self, ok: int) -> None:
@@ -123,7 +122,7 @@ def test_unsure_recipients_stay_unsure_until_accepted_across_tries(every8d_emula
 
     retryable, _ = _exceptions()
     every8d_emulator.faults.add("drop_after_accept", endpoint="sendSMS", times=1, after=1)
-    store = _DictStore()
+    store = DictStore()
     make = lambda: Every8dSendSmsOperator(task_id="send", message="Tonight 22:00", recipients=RECIPIENTS,  # noqa: E731
                                           chunk_size=100)
     with pytest.raises(retryable):
@@ -143,7 +142,7 @@ def test_unsure_recipients_stay_unsure_until_accepted_across_tries(every8d_emula
 def test_a_bad_connection_on_the_first_try_does_not_block_later_tries(every8d_emulator, monkeypatch):
     """Nothing was sent when the connection could not even be resolved: the ledger must not hold a chunk in
     flight (for MMS that would block every later try)."""
-    store = _DictStore()
+    store = DictStore()
     make = lambda conn: Every8dSendMmsOperator(task_id="send", message="hi", recipients=RECIPIENTS[:2],  # noqa: E731
                                                subject="Coupon", attachment=PNG, attachment_type="png",
                                                every8d_conn_id=conn)
@@ -157,7 +156,7 @@ def test_a_bad_connection_on_the_first_try_does_not_block_later_tries(every8d_em
 def test_a_clear_after_running_out_of_credit_still_fails(every8d_emulator):
     """The platform does not say who was left unsent, so a later try that sends the rest still fails."""
     _, final = _exceptions()
-    store = _DictStore()
+    store = DictStore()
     make = lambda: Every8dSendSmsOperator(task_id="send", message="hi", recipients=RECIPIENTS,  # noqa: E731
                                           chunk_size=100)
     with pytest.raises(final, match="ran out of credit"):

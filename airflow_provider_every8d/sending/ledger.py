@@ -1,0 +1,167 @@
+"""Send once across task retries: which recipients the platform accepted, kept in a store.
+
+An SMS cannot be taken back, so a retried task must not text anyone the platform already accepted. The
+ledger is per recipient, not per chunk: a retry leaves out every accepted recipient, wherever it stands in
+the list and whatever else changed in it, and sends only the rest (chunked afresh). A recipient is known by
+its *key* (its number for SMS and MMS; number, send time and text for param SMS, where one number may get
+several different messages), and the ledger keeps only a keyed digest of each key: HMAC-SHA256 under a
+random salt of this ledger, cut to 16 hex digits. The ledger only ever asks "was this recipient accepted?",
+which a digest answers; it holds no phone number (the filtered numbers of a chunk are digests too).
+
+Each chunk is written down *before* its request goes out (in flight) and marked accepted when the answer
+arrives. A chunk still in flight on a retry is one whose answer was lost (or whose worker died): its
+recipients are *unsure* until a chunk holding them is accepted.
+
+Layout in the store (values stay small: Airflow warns above 64 KB a value)::
+
+    every8d_send   = {"version": 4, "salt": "<32 hex>", "recipients": "<how they are kept>",
+                      "chunks": [result, ...], "inflight": [chunk number, ...]}
+    every8d_send/n = {"digests": ["<16 hex>", ...]}          the recipients of chunk n
+
+A version 3 ledger (0.1.0 development builds: numbers in clear, ``every8d_send/n`` a list of keys) is read
+and rewritten as version 4 before anything is sent. Without a store (Airflow < 3.3) the same ledger lives in
+memory for one try only. Delete the ledger's key to make the next try send to everyone again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from airflow_provider_every8d.sending.outcome import ChunkResult
+
+LEDGER_KEY = "every8d_send"
+"""The store key of a send operator's ledger (delete it to force a resend)."""
+VERSION = 4
+READABLE_VERSIONS = (3, VERSION)
+DIGEST_HEX = 16
+"""Hex digits kept of each HMAC: 64 bits, no collision to fear among a send's recipients."""
+HOW_KEPT = "HMAC-SHA256(salt, recipient key), first 16 hex digits; no phone number is kept"
+
+
+class Store(Protocol):
+    """What the ledger needs of a store: Airflow 3.3's ``task_state_store`` has it (JSON values)."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+
+    def set(self, key: str, value: Any) -> None: ...
+
+
+class UnreadableLedger(Exception):
+    """The store holds, under the ledger's key, something this version cannot read."""
+
+
+class MemoryStore:
+    """Stands in for a store where there is none: remembers for this try only."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+
+class Ledger:
+    """Accepted and in-flight recipients of one send (one task instance, one ``key``)."""
+
+    def __init__(self, store: Store | None, *, key: str = LEDGER_KEY) -> None:
+        self.key = key
+        self.persistent = store is not None
+        self._store: Store = store if store is not None else MemoryStore()
+        state = self._store.get(key)
+        if state is None:
+            state = {"version": VERSION, "salt": secrets.token_hex(16), "recipients": HOW_KEPT, "chunks": [],
+                     "inflight": []}
+        elif not isinstance(state, dict) or state.get("version") not in READABLE_VERSIONS:
+            raise UnreadableLedger(
+                f"the store key {key!r} holds a ledger this provider version cannot read (version "
+                f"{state.get('version') if isinstance(state, dict) else type(state).__name__}); not sending, "
+                "so nobody is texted twice. Delete the key to start the send afresh.")
+        self._state: dict[str, Any] = state
+        self._salt = bytes.fromhex(state.get("salt") or secrets.token_hex(16))
+        self._digests: dict[int, frozenset[str]] = {}
+        if state["version"] == 3:
+            self._upgrade()
+
+    def digest(self, key: str) -> str:
+        """The keyed digest the ledger keeps for recipient ``key``."""
+        return hmac.new(self._salt, key.encode("utf-8"), hashlib.sha256).hexdigest()[:DIGEST_HEX]
+
+    # -- reading -----------------------------------------------------------------------------------
+    @property
+    def empty(self) -> bool:
+        """Nothing accepted and nothing in flight: a first try."""
+        return not self._state["chunks"] and not self._state["inflight"]
+
+    def _chunk(self, number: int) -> frozenset[str]:
+        if number not in self._digests:
+            stored = self._store.get(f"{self.key}/{number}")
+            if isinstance(stored, dict):
+                self._digests[number] = frozenset(str(d) for d in stored.get("digests") or ())
+            else:  # version 3: the keys themselves
+                self._digests[number] = frozenset(self.digest(str(k)) for k in stored or ())
+        return self._digests[number]
+
+    @property
+    def results(self) -> list[ChunkResult]:
+        """The accepted chunks, in the order they were accepted; ``filtered`` holds digests."""
+        return [ChunkResult.from_ledger(entry) for entry in self._state["chunks"]]
+
+    def accepted(self) -> set[str]:
+        """Digests of every accepted recipient."""
+        return {d for chunk in self._state["chunks"] for d in self._chunk(chunk["chunk"])}
+
+    def unsure(self) -> set[str]:
+        """Digests of recipients of chunks sent without an answer (by any earlier try) and not accepted
+        since: they may have the message, however many tries ago that was."""
+        return {d for number in self._state["inflight"] for d in self._chunk(number)} - self.accepted()
+
+    # -- writing -----------------------------------------------------------------------------------
+    def _save(self) -> None:
+        self._store.set(self.key, self._state)
+
+    def _write_chunk(self, number: int, digests: Iterable[str]) -> None:
+        kept = list(dict.fromkeys(digests))
+        self._store.set(f"{self.key}/{number}", {"digests": kept})
+        self._digests[number] = frozenset(kept)
+
+    def begin(self, keys: Sequence[str]) -> int:
+        """Write a chunk down as in flight, before its request goes out; returns its number."""
+        number = max([chunk["chunk"] for chunk in self._state["chunks"]] + self._state["inflight"] + [0]) + 1
+        self._write_chunk(number, (self.digest(key) for key in keys))
+        self._state["inflight"].append(number)
+        self._save()
+        return number
+
+    def accept(self, number: int, result: ChunkResult) -> None:
+        """Mark chunk ``number`` accepted with its result (its filtered numbers kept as digests)."""
+        self._state["chunks"].append({**result.to_ledger(self.digest), "chunk": number})
+        others = [n for n in self._state["inflight"] if n != number]
+        if others:  # chunks of earlier tries whose recipients this one may have covered (rare: no rescan else)
+            accepted = self.accepted()
+            others = [n for n in others if not self._chunk(n) <= accepted]
+        self._state["inflight"] = others
+        self._save()
+
+    def settle(self, number: int) -> None:
+        """Forget an in-flight chunk that certainly did not reach the platform (connection refused)."""
+        if number in self._state["inflight"]:
+            self._state["inflight"].remove(number)
+            self._save()
+
+    def _upgrade(self) -> None:
+        """Version 3 -> 4: a salt first (so a crash half-way leaves a readable ledger), then every chunk's
+        keys and filtered numbers replaced by digests."""
+        self._state = {"version": VERSION, "salt": self._salt.hex(), "recipients": HOW_KEPT,
+                       "chunks": [{**entry, "filtered": [self.digest(str(n)) for n in entry.get("filtered", ())]}
+                                  for entry in self._state["chunks"]],
+                       "inflight": list(self._state["inflight"])}
+        self._save()
+        for number in [chunk["chunk"] for chunk in self._state["chunks"]] + self._state["inflight"]:
+            self._write_chunk(number, self._chunk(number))

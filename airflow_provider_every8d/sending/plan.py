@@ -1,0 +1,120 @@
+"""What a send is, and what is left of it: recipients, chunks, and which chunks go through the filter.
+
+Recipients are validated once (into :class:`Recipient`), and every chunk's request is built once, here,
+before anything is sent: a validation error in any chunk stops the send before its first request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_every8d.constants import DEFAULT_CHUNK_SIZE
+
+if TYPE_CHECKING:
+    from airflow_provider_every8d.protocol.request import ApiRequest
+    from airflow_provider_every8d.sending.ledger import Ledger
+
+Builder = Callable[[list[Any], bool], "ApiRequest"]
+"""``build(items, recheck)``: one chunk's request, validated; ``recheck`` asks for the 24-hour duplicate
+filter (1.3), so that a chunk whose answer was lost reaches nobody twice."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One recipient of a send: ``key`` tells it apart in the ledger, ``number`` is its wire number (for
+    masked logs and the filtered list), ``item`` what :data:`Builder` takes for it."""
+
+    key: str
+    number: str
+    item: Any
+
+
+@dataclass(frozen=True)
+class Send:
+    """A send as the engine sees it.
+
+    :param recipients: validated, each once (see :func:`phone_recipients`).
+    :param build: turns a chunk of ``item`` into a request.
+    :param chunk_size: recipients per request (one batch each).
+    :param can_recheck: a chunk whose answer was lost may be sent again through the duplicate filter (plain
+        SMS; MMS, MSGID and param SMS have no such check).
+    :param deduplicate: every request goes through the duplicate filter: a retry can never text twice.
+    :param max_cost: refuse, before any request, a send estimated at more points.
+    :param check_credit: ask for the balance first and refuse a send that costs more than it.
+    """
+
+    recipients: Sequence[Recipient]
+    build: Builder
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    can_recheck: bool = False
+    deduplicate: bool = False
+    max_cost: float | None = None
+    check_credit: bool = False
+
+
+@dataclass(frozen=True)
+class Chunk:
+    keys: tuple[str, ...]
+    request: ApiRequest
+    recheck: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The chunks this try sends, in order (rechecks first), and the whole send's estimate in points
+    (recipients an earlier try had accepted included: ``max_cost`` is about the whole send)."""
+
+    chunks: tuple[Chunk, ...]
+    estimated_cost: float
+    already_accepted: int
+
+    @property
+    def cost_to_send(self) -> float:
+        return sum(chunk.request.estimated_cost for chunk in self.chunks)
+
+
+class CannotRecheck(Exception):
+    """Recipients of a chunk whose answer was lost, for a send that has no duplicate filter to resend
+    them through: only a person can tell whether they got the message."""
+
+
+def phone_recipients(value: object, field: str = "recipients") -> list[Recipient]:
+    """One number, a comma-separated string or a list -> unique validated recipients keyed by number (SMS,
+    MMS, a notifier's or a question's text)."""
+    from airflow_provider_every8d.protocol.build import parse_recipients
+
+    return [Recipient(phone.wire, phone.wire, phone) for phone in parse_recipients(value, field)]
+
+
+def make_plan(send: Send, ledger: Ledger) -> Plan:
+    """Leave out recipients the ledger holds as accepted; send first, through the duplicate filter, those of
+    a chunk whose answer was lost; chunk the rest afresh. Each request is built once."""
+    from airflow_provider_every8d.protocol.build import chunked
+
+    if ledger.empty:
+        groups: list[tuple[list[Recipient], bool, bool]] = [(list(send.recipients), False, True)]
+    else:
+        accepted, unsure = ledger.accepted(), ledger.unsure()
+        done: list[Recipient] = []
+        recheck: list[Recipient] = []
+        fresh: list[Recipient] = []
+        for recipient in send.recipients:
+            digest = ledger.digest(recipient.key)
+            (done if digest in accepted else recheck if digest in unsure else fresh).append(recipient)
+        if recheck and not send.can_recheck:
+            raise CannotRecheck(
+                f"an earlier try sent {len(recheck)} of these recipients without getting the answer: EVERY8D "
+                "may have accepted them, and for MMS, MSGID and param SMS it offers no way to check without "
+                f"sending again. Look the recipients up in the EVERY8D portal; to send anyway, delete the "
+                f"task_state_store key {ledger.key!r} of this task instance and clear it.")
+        groups = [(recheck, True, True), (fresh, False, True), (done, False, False)]
+    chunks, estimate = [], 0.0
+    for group, recheck_it, to_send in groups:
+        for part in chunked(group, send.chunk_size):
+            request = send.build([recipient.item for recipient in part], recheck_it)
+            estimate += request.estimated_cost
+            if to_send:
+                chunks.append(Chunk(tuple(recipient.key for recipient in part), request, recheck_it))
+    return Plan(tuple(chunks), estimate, len(send.recipients) - sum(len(chunk.keys) for chunk in chunks))
