@@ -2,8 +2,9 @@
 
 Registered through the package's ``airflow.plugins`` entry point, so installing the package is enough.
 The FastAPI app is built on first access to ``fastapi_apps`` (only the API server and ``airflow plugins``
-ask), so schedulers and workers that load plugins do not build it. On Airflow 2 there is no API server
-to mount it in: ``Every8dPlugin`` is then not an ``AirflowPlugin`` and Airflow skips it silently.
+ask), so schedulers and workers that load plugins do not build it; the root middleware in
+``fastapi_root_middlewares`` hands it every path under ``/every8d`` whatever its case. On Airflow 2
+there is no API server to mount it in: ``Every8dPlugin`` is then not an ``AirflowPlugin`` and Airflow skips it silently.
 """
 
 from __future__ import annotations
@@ -25,9 +26,16 @@ if AIRFLOW_3:
 
         @cached_property
         def fastapi_apps(self) -> list[dict[str, Any]]:  # type: ignore[override]
-            from airflow_provider_every8d.plugins.receiver import URL_PREFIX, create_receiver_app
+            from airflow_provider_every8d.plugins.receiver import URL_PREFIX, receiver_app
 
-            return [{"app": create_receiver_app(), "url_prefix": URL_PREFIX, "name": "EVERY8D push receiver"}]
+            return [{"app": receiver_app(), "url_prefix": URL_PREFIX, "name": "EVERY8D push receiver"}]
+
+        @cached_property
+        def fastapi_root_middlewares(self) -> list[dict[str, Any]]:  # type: ignore[override]
+            """Routes ``/every8d`` in any case to the receiver before Airflow's router (see ``paths.py``)."""
+            from airflow_provider_every8d.plugins.paths import PushPathGuard
+
+            return [{"middleware": PushPathGuard, "args": [], "kwargs": {}, "name": "EVERY8D push paths"}]
 
 else:
 

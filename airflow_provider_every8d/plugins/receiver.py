@@ -1,14 +1,23 @@
-"""The FastAPI app that receives EVERY8D's delivery-report push (spec 2.1), mounted at ``/every8d``.
+"""The FastAPI app that receives EVERY8D's delivery-report push (spec 2.1), served at ``/every8d``.
 
-``GET /every8d/push/<token>?BatchID=...&RM=...&STATUS=...`` answers:
+:mod:`.paths` hands it every request whose path starts with ``/every8d`` in any case, so one handler
+answers every variant. ``GET /every8d/push/<token>?BatchID=...&RM=...&STATUS=...`` answers:
 
 - 200 ``OK`` once the report is stored as an asset event, or was stored before (a retry), or no DAG
   declares its asset (nothing to store; the platform must not retry);
-- 400 with the field and the problem when a documented field is missing, malformed or over its bound
-  (BatchID, RM, STATUS, USERID are required); nothing is stored, the platform retries at most 10 times;
-- 404 ``{"detail": "Not Found"}``, the same as any unknown path, for a wrong or missing token, a source
-  outside ``push_allowed_networks``, or a receiver without a token; nothing is stored;
-- 503 when the store is saturated or the database failed; the platform tries again.
+- 400 with the field and the problem only when the report cannot be attributed: BatchID or STATUS missing
+  or malformed, or no USERID (the account whose asset it belongs to); nothing is stored, and the platform
+  drops it after at most 10 tries. Every other field is stored as received (long values cut at 4 KB),
+  but for control characters, removed, and an RM that is no phone number, moved to ``extra``
+  (:mod:`~airflow_provider_every8d.protocol.storable`);
+- 404 ``{"detail": "Not Found"}``, the same as any unknown path, for a wrong or missing token, another
+  account's ``USERID`` (per-account tokens), a source outside ``push_allowed_networks``, a receiver
+  without a token, any other method or path under ``/every8d``; nothing is stored;
+- 503 when the store is saturated, the database failed or ``push_dedup_days`` is invalid; the platform
+  tries again.
+
+Log lines name the batch, the masked number and the error's type, never a statement's parameters (the
+number, the reply text) nor a traceback that would quote them.
 
 Stores run on a small dedicated thread pool and callers wait in the event loop, so a burst of callbacks
 neither blocks the loop nor takes the threads that serve the rest of the API.
@@ -18,22 +27,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from airflow_provider_every8d.plugins.config import load_settings
-from airflow_provider_every8d.plugins.store import StoreOutcome, store_report
+from airflow_provider_every8d.plugins.config import ANY_ACCOUNT, load_settings
+from airflow_provider_every8d.plugins.store import StoreOutcome, error_summary, store_report
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 from airflow_provider_every8d.protocol.push import parse_push
-
-if TYPE_CHECKING:
-    from starlette.types import ASGIApp, Receive, Scope, Send
+from airflow_provider_every8d.protocol.storable import storable_report
 
 log = logging.getLogger(__name__)
 
@@ -70,26 +77,45 @@ class _StorePool:
 _POOL = _StorePool()
 
 
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
 def _not_found() -> Response:
     return JSONResponse({"detail": "Not Found"}, status_code=404)
 
 
-async def receive_push(token: str, request: Request) -> Response:
+def push_token_in(route: str) -> str | None:
+    """The token of ``push/<token>`` (``push`` in any case, one trailing slash allowed), else None."""
+    head, _, token = route.strip("/").partition("/")
+    if head.lower() != "push" or not token or "/" in token:
+        return None
+    return token
+
+
+async def receive_push(request: Request) -> Response:
+    token = push_token_in(request.path_params.get("route", ""))
     settings = load_settings()
+    account = settings.account_for(token) if token is not None else None
     client = request.client.host if request.client else None
-    if not settings.token_matches(token) or not settings.source_allowed(client):
+    if account is None or request.method != "GET" or not settings.source_allowed(client):
         return _not_found()
+    if settings.problem:
+        log.error("EVERY8D push not stored: [every8d] push_dedup_days: %s", settings.problem)
+        return PlainTextResponse("Not stored, try again", status_code=503)
     try:
-        report = parse_push(request.query_params)
+        report = storable_report(parse_push(request.query_params))
         if not report.user_id:
             raise Every8dValidationError("USERID", "missing")
     except Every8dValidationError as exc:
         log.warning("EVERY8D push refused (400): %s", exc)
         return PlainTextResponse(f"Bad request: {exc}", status_code=400)
+    if account != ANY_ACCOUNT and report.user_id != account:
+        return _not_found()  # another account's token: as if it were wrong
     try:
         outcome = await _POOL.run(store_report, report, settings.dedup_days)
-    except Exception:
-        log.exception("EVERY8D push of batch %s not stored; answering 503 so the platform retries", report.batch_id)
+    except Exception as exc:  # no traceback: a database error quotes the statement's parameters
+        log.error("EVERY8D push of batch %s not stored (%s); answering 503 so the platform retries",
+                  report.batch_id, error_summary(exc))
         return PlainTextResponse("Not stored, try again", status_code=503)
     if outcome is None:
         log.warning("EVERY8D push of batch %s deferred: %d reports waiting", report.batch_id, MAX_WAITING)
@@ -97,30 +123,18 @@ async def receive_push(token: str, request: Request) -> Response:
     return PlainTextResponse("OK" if outcome is not StoreOutcome.NO_ASSET else "OK (no DAG declares this asset)")
 
 
-_PUSH_PATH = re.compile(r"(/push/)[^/]*")
-
-
-class ScrubPushUrl:
-    """Replaces the token and the query (phone numbers, reply texts) in the request's scope once the
-    response is sent. Airflow's access log middleware reads that same scope after the app returns, so it
-    records ``/every8d/push/***`` and no query."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            if scope["type"] == "http":
-                scope["path"] = _PUSH_PATH.sub(r"\1***", scope.get("path", ""))
-                scope["raw_path"] = scope["path"].encode("utf-8")
-                scope["query_string"] = b""
-
-
 def create_receiver_app() -> FastAPI:
-    """The receiver, for ``AirflowPlugin.fastapi_apps`` (Airflow mounts it at :data:`URL_PREFIX`)."""
-    app = FastAPI(title="EVERY8D push receiver", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_api_route("/push/{token}", receive_push, methods=["GET"], include_in_schema=False)
-    app.add_middleware(ScrubPushUrl)
+    """The receiver: one route for every method and path, so nothing under ``/every8d`` answers 405 or
+    redirects; :mod:`.paths` routes requests here and scrubs what the access log reads."""
+    app = FastAPI(title="EVERY8D push receiver", docs_url=None, redoc_url=None, openapi_url=None,
+                  redirect_slashes=False)
+    app.add_api_route("/{route:path}", receive_push, methods=ALL_METHODS, include_in_schema=False)
     return app
+
+
+@lru_cache(maxsize=1)
+def receiver_app() -> FastAPI:
+    """The process's one receiver app, shared by the plugin's mount and :class:`.paths.PushPathGuard`;
+    reports a configuration problem once, at start-up."""
+    load_settings()
+    return create_receiver_app()
