@@ -26,12 +26,14 @@ anything else  100 delivered
 =============  ==========================================================================
 
 International numbers get 500 (uncharged) unless the account has ``international=True``.
-MMS messages are 700 once sent. Booked messages stay 300 until their time; erased ones are 303.
-Error codes: see ``endpoints``; faults: see ``faults``.
+MMS messages are 700 once sent (or the failure code, for numbers ending 101-107). Booked messages
+stay 300 until their time; erased ones are 303. Error codes: see ``endpoints``; faults: see ``faults``;
+answer shapes beyond the plainest (free text, empty pages, Big5 and decimal refusals ...): see ``modes``.
 """
 
 from .faults import FaultRule, Faults
 from .handler import RequestRecord
+from .modes import Modes
 from .push import PushAttempt
 from .server import Every8dEmulator
 from .state import Account, MessageRecord, Reply
@@ -42,6 +44,7 @@ __all__ = [
     "FaultRule",
     "Faults",
     "MessageRecord",
+    "Modes",
     "PushAttempt",
     "Reply",
     "RequestRecord",

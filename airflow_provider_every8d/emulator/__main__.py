@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from .modes import Modes
 from .server import Every8dEmulator
 
 
@@ -33,6 +34,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--push-url", default=None, help="delivery-report push receiver (spec 2.1)")
     parser.add_argument("--status-columns", type=int, choices=(5, 6), default=6, help="2.2 row columns (default 6)")
     parser.add_argument("--international", action="store_true", help="enable international SMS for the account")
+    parser.add_argument("--batch-ids", choices=("uuid", "short"), default="uuid",
+                        help="batch ids as UUIDs (default) or the short numeric ids of older accounts")
+    parser.add_argument("--realistic", action="store_true",
+                        help="every odd answer shape at once (Modes.realistic(): empty pages, Big5 refusals ...)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     return parser.parse_args(argv)
 
@@ -41,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     emulator = Every8dEmulator(
         port=args.port,
-        accounts={args.uid: args.password},
+        accounts={args.uid: {"password": args.password, "batch_ids": args.batch_ids}},
         credit=args.credit,
         delivery_seconds=args.delivery_seconds,
         push_url=args.push_url,
@@ -50,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         international=args.international,
         jitter=args.jitter,
         verbose=args.verbose,
+        modes=Modes.realistic() if args.realistic else None,
     )
     stop = threading.Event()
 

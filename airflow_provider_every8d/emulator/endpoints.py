@@ -15,6 +15,7 @@ Error codes the emulator answers (``-CODE,text``; 1.5 wraps them in its JSON env
 -6      ST/SendTime not ``yyyyMMddHHmmss``
 -98     1.3: every recipient was filtered (``-98,0912345678/0922333444``)
 -99     anything unexpected inside the emulator (``-99,主機端發生不明錯誤``)
+-2 ...  in the ``refusal_style`` and ``error_encoding`` of the emulator's modes (see ``modes``)
 -306    a recipient is not a valid number, or not a Taiwan one for MMS (``-306,手機格式不符:0912``)
 ======  ==============================================================================
 """
@@ -22,11 +23,13 @@ Error codes the emulator answers (``-CODE,text``; 1.5 wraps them in its JSON env
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import formatting, rules
+from .modes import Modes
 from .param_sms import send_param_sms
 from .sending import ApiError, SendOutcome, authenticate, bad_parameter, field, required, send_mms, send_sms
 from .state import Account, Batch, Store
@@ -39,6 +42,7 @@ JSON = "application/json; charset=utf-8"
 class Answer:
     body: str
     content_type: str = TEXT
+    encoding: str = "utf-8"
 
 
 Handler = Callable[[Store, str, Mapping[str, Any]], Answer]
@@ -85,6 +89,20 @@ def _own_batch(store: Store, account: Account, fields: Mapping[str, Any], kind: 
     return batch
 
 
+def _visible(store: Store, batch: Batch | None) -> Batch | None:
+    """The batch, or None while its rows are not visible yet (mode ``visible_after``)."""
+    if batch is None or (store.clock.now() - batch.created).total_seconds() < store.modes.visible_after:
+        return None
+    return batch
+
+
+def _page_answer(store: Store, total: int, rows: list[list[str]]) -> Answer:
+    """A page; without rows, ``0`` or (mode ``empty_pages``) an empty body."""
+    if not rows and store.modes.empty_pages:
+        return Answer("")
+    return Answer(formatting.table(total, rows, flatten_tabs=store.modes.free_text == "flatten"))
+
+
 def status_handler(kind: str, page_size: Callable[[], int]) -> Handler:
     """2.2 (``kind="sms"``) and 2.3 (``"mms"``): first line the batch's total rows, then one page."""
 
@@ -92,9 +110,9 @@ def status_handler(kind: str, page_size: Callable[[], int]) -> Handler:
         account = authenticate(store, fields)
         page = _page(fields)
         store.refresh()
-        batch = _own_batch(store, account, fields, kind)
+        batch = _visible(store, _own_batch(store, account, fields, kind))
         if batch is None:
-            return Answer("0")
+            return _page_answer(store, 0, [])
         size = page_size()
         columns = account.status_columns if kind == "sms" else 5
         chunk = batch.messages[(page - 1) * size : page * size]
@@ -109,7 +127,10 @@ def status_handler(kind: str, page_size: Callable[[], int]) -> Handler:
             ][:columns]
             for m in chunk
         ]
-        return Answer(formatting.table(len(batch.messages), rows))
+        total = len(batch.messages)
+        if store.modes.count_parts:  # the count line in SMS parts, the rows one per message
+            total = sum(rules.sms_parts(m.text, m.mobile) for m in batch.messages)
+        return _page_answer(store, total, rows)
 
     return handle
 
@@ -121,14 +142,14 @@ def replies_handler(page_size: Callable[[], int]) -> Handler:
         account = authenticate(store, fields)
         page = _page(fields)
         store.refresh()
-        batch = _own_batch(store, account, fields, "sms")
+        batch = _visible(store, _own_batch(store, account, fields, "sms"))
         if batch is None:
-            return Answer("0")
+            return _page_answer(store, 0, [])
         replies = [r for r in store.replies if r.batch_id == batch.batch_id]
         size = page_size()
         chunk = replies[(page - 1) * size : page * size]
         rows = [[r.name, r.mobile, r.content, rules.report_time(r.time)] for r in chunk]
-        return Answer(formatting.table(len(replies), rows))
+        return _page_answer(store, len(replies), rows)
 
     return handle
 
@@ -175,13 +196,20 @@ def build_routes(status_page_size: Callable[[], int], reply_page_size: Callable[
 
 
 JSON_ENDPOINTS = frozenset({"SendParamSMS"})
+SEND_ENDPOINTS = frozenset({"sendSMS", "MMS/sendMMS", "sendSMS4FilterMessage", "sendSMSWithMsgID"})
 
 
-def error_answer(endpoint: str, code: int, text: str) -> Answer:
-    """An error in the endpoint's own format (1.5: JSON envelope)."""
+def error_answer(endpoint: str, code: int, text: str, modes: Modes | None = None) -> Answer:
+    """An error in the endpoint's own format (1.5: JSON envelope), in the modes' style and encoding;
+    1.3's ``-98,<numbers>`` is data, always in the plain style."""
     if endpoint in JSON_ENDPOINTS:
         return Answer(formatting.json_answer(False, str(code), text), JSON)
-    return Answer(formatting.error(code, text))
+    modes = modes or Modes()
+    style = "comma" if code == -98 else modes.refusal_style
+    body = formatting.error(code, text, style, send=endpoint in SEND_ENDPOINTS, batch_id=str(uuid.uuid4()))
+    if modes.error_encoding == "big5":
+        return Answer(body, "text/plain; charset=big5", "cp950")
+    return Answer(body)
 
 
 def dispatch(routes: Mapping[str, Handler], store: Store, endpoint: str, fields: Mapping[str, Any]) -> Answer:
@@ -190,6 +218,6 @@ def dispatch(routes: Mapping[str, Handler], store: Store, endpoint: str, fields:
         with store.lock:
             return routes[endpoint](store, endpoint, fields)
     except ApiError as exc:
-        return error_answer(endpoint, exc.code, exc.text)
+        return error_answer(endpoint, exc.code, exc.text, store.modes)
     except Exception:  # garbage must never crash the server; the spec's -99
-        return error_answer(endpoint, -99, "主機端發生不明錯誤")
+        return error_answer(endpoint, -99, "主機端發生不明錯誤", store.modes)

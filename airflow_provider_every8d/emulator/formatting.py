@@ -7,6 +7,7 @@ Kept apart from the client's parsers on purpose. Number formats:
 - COST in status rows: one decimal at least, ``1.0`` (as the spec's example).
 - Multi-line answers (2.2-2.4) join lines with CRLF, no trailing line end; single-line answers
   carry no line end (the ``crlf`` fault adds one).
+- Refusals in the style the emulator's ``refusal_style`` mode picks (see ``modes``).
 """
 
 from __future__ import annotations
@@ -35,8 +36,21 @@ def row_cost(value: float) -> str:
     return text if "." in text else text + ".0"
 
 
-def error(code: int, text: str) -> str:
-    """``-CODE,text`` (``-CODE`` alone when there is no text)."""
+def error(code: int, text: str, style: str = "comma", *, send: bool = False, batch_id: str = "") -> str:
+    """A refusal: ``-CODE,text`` (``-CODE`` alone when there is no text), or another ``refusal_style``;
+    ``send`` says the endpoint is a send (the ``send_shape`` styles write its five fields)."""
+    if style == "comma_space" and text:
+        return f"{code}, {text}"
+    if style == "space" and text:
+        return f"{code} {text}"
+    if style == "bare":
+        return str(code)
+    if style == "decimal" or (style.startswith("send_shape") and not send):
+        return credit_text(code)
+    if style == "send_shape":
+        return f"{credit_text(code)},0,0,0,"
+    if style == "send_shape_id":
+        return f"{credit_text(code)},0,0,0,{batch_id}"
     return f"{code},{text}" if text else str(code)
 
 
@@ -51,15 +65,17 @@ def json_answer(ok: bool, status: str, message: str) -> str:
     return json.dumps({"Result": ok, "Status": status, "Msg": message}, ensure_ascii=False)
 
 
-def _cell(value: str) -> str:
-    """A TAB or line end inside a value would break the row format; the platform flattens them."""
-    return value.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+def _cell(value: str, flatten_tabs: bool) -> str:
+    """A line end inside a value would end the row, so CR and LF become spaces; TABs too when flattening
+    (mode ``free_text="flatten"``). Every other character goes out as it is."""
+    value = value.replace("\r", " ").replace("\n", " ")
+    return value.replace("\t", " ") if flatten_tabs else value
 
 
-def table(total: int, rows: Iterable[Sequence[str]]) -> str:
+def table(total: int, rows: Iterable[Sequence[str]], *, flatten_tabs: bool = False) -> str:
     """First line the total row count (all pages), then TAB-separated rows, CRLF line ends."""
     lines = [str(total)]
-    lines.extend("\t".join(_cell(cell) for cell in row) for row in rows)
+    lines.extend("\t".join(_cell(cell, flatten_tabs) for cell in row) for row in rows)
     return CRLF.join(lines)
 
 

@@ -187,7 +187,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         if rule is not None and self._fault_before(rule):
             return
         if problem is not None:
-            answer = error_answer(endpoint, -1, problem)
+            answer = error_answer(endpoint, -1, problem, context.store.modes)
         else:
             answer = dispatch(context.routes, context.store, endpoint, fields)
         self._answer(answer, rule)
@@ -210,7 +210,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         return True
 
     def _answer(self, answer: Answer, rule: FaultRule | None) -> None:
-        body = answer.body.encode("utf-8")
+        body = answer.body.encode(answer.encoding, "replace")
         kind = rule.kind if rule else None
         if kind == "drop_after_accept":
             self._abort()

@@ -90,5 +90,5 @@ def send_param_sms(store: Store, endpoint: str, body: Mapping[str, Any]) -> Send
         recipients,
         lambda r: rules.sms_points(r.text, not rules.is_taiwan(r.mobile)),
         field(body, "SB"),
-        retry_minutes(field(body, "RETRYTIME")),
+        retry_minutes(body, store.modes.strict),
     )

@@ -4,7 +4,7 @@ Written independently of ``airflow_provider_every8d.protocol`` on purpose: tests
 client against the emulator must check the wire (docs/wire-decisions.md), not the client's code
 against itself. Everything here is pure (no I/O, no clock).
 
-Outcome by the LAST THREE DIGITS of the recipient's number (SMS only; MMS always ends in 700):
+Outcome by the LAST THREE DIGITS of the recipient's number (an MMS ends in 700 where an SMS gets 100):
 
 =============  ==========================================================================
 ends with      final status
@@ -37,7 +37,7 @@ STATUS_REPLY = 999
 """Only in the delivery-report push: STATUS=999 means SM carries a reply."""
 
 TERMINAL_SMS = frozenset({100, 101, 102, 103, 104, 105, 106, 107, 303, 500})
-TERMINAL_MMS = frozenset({700, 303})
+TERMINAL_MMS = frozenset({700, 303, 101, 102, 103, 104, 105, 106, 107})
 
 OUTCOME_NEVER = "never"
 OUTCOME_REPLY = "reply"
@@ -121,6 +121,24 @@ def outcome_for(e164: str) -> int | str:
     return STATUS_DELIVERED
 
 
+def mms_final(e164: str) -> int:
+    """The status an MMS to this number ends in: the failure code for numbers ending 101-107 (the 2.2
+    appendix covers SMS and MMS together), 700 sent otherwise."""
+    outcome = outcome_for(e164)
+    return outcome if isinstance(outcome, int) and outcome != STATUS_DELIVERED else STATUS_MMS_SENT
+
+
+SMS_PART_LENGTH = 67
+"""Characters per part of a split international SMS (a concatenated UCS-2 part), mode ``count_parts``."""
+
+
+def sms_parts(text: str, e164: str) -> int:
+    """How many SMS an international text over 70 characters goes out as; 1 for every Taiwan text."""
+    if is_taiwan(e164) or len(text) <= 70:
+        return 1
+    return -(-len(text) // SMS_PART_LENGTH)
+
+
 def jitter_factor(e164: str) -> float:
     """A factor in [0.5, 1.5], fixed per number, so a batch's deliveries spread out reproducibly."""
     return 0.5 + (zlib.crc32(e164.encode()) % 1001) / 1000
@@ -136,6 +154,14 @@ def parse_compact_time(value: str) -> datetime:
 def compact_time(moment: datetime) -> str:
     """Aware datetime -> ``yyyyMMddHHmmss`` in Taiwan time (push RT and ST)."""
     return moment.astimezone(TAIPEI).strftime("%Y%m%d%H%M%S")
+
+
+def dotnet_time(moment: datetime) -> str:
+    """Aware datetime -> ``2021/6/1 下午 02:25:55``: how a zh-TW .NET server writes a time (mode ``push_style``)."""
+    local = moment.astimezone(TAIPEI)
+    half = "上午" if local.hour < 12 else "下午"
+    clock = f"{local.hour % 12 or 12:02d}:{local.minute:02d}:{local.second:02d}"
+    return f"{local.year}/{local.month}/{local.day} {half} {clock}"
 
 
 def report_time(moment: datetime) -> str:

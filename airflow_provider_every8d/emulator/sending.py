@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -107,8 +106,17 @@ def send_time(value: str, now: datetime, name: str = "ST") -> datetime | None:
     return moment
 
 
-def retry_minutes(value: str) -> int:
-    value = value.strip()
+def present(fields: Mapping[str, Any], name: str) -> bool:
+    """Whether the request carries the field at all (even empty), case-insensitively."""
+    return any(key.upper() == name.upper() for key in fields)
+
+
+def retry_minutes(fields: Mapping[str, Any], strict: bool) -> int:
+    """RETRYTIME: missing means the default 1,440 ("若未指定"); empty is refused when strict (only ST is
+    documented as taking an empty string), else read as missing."""
+    value = field(fields, "RETRYTIME").strip()
+    if not value and present(fields, "RETRYTIME") and strict:
+        raise bad_parameter("RETRYTIME 不可為空字串(未指定時請省略,預設 1440 分鐘)")
     if not value:
         return DEFAULT_RETRY_MINUTES
     if not re.fullmatch(r"\d{1,6}", value) or int(value) <= 0:
@@ -147,7 +155,7 @@ def accept(
         chosen.append(recipient)
     if filter_duplicates and not chosen:
         raise ApiError(-98, "/".join(filtered))
-    batch = store.new_batch(str(uuid.uuid4()), account.uid, endpoint, kind)
+    batch = store.new_batch(store.new_batch_id(account), account.uid, endpoint, kind)
     sent = unsent = 0
     cost = 0.0
     for recipient in chosen:
@@ -191,7 +199,7 @@ def send_sms(store: Store, endpoint: str, fields: Mapping[str, Any]) -> SendOutc
     if not numbers:
         raise bad_parameter("DEST 不可空白")
     when = send_time(field(fields, "ST"), store.clock.now())
-    retry_time = retry_minutes(field(fields, "RETRYTIME"))
+    retry_time = retry_minutes(fields, store.modes.strict)
     msgid = ""
     if endpoint == "sendSMSWithMsgID":
         msgid = field(fields, "MSGID").strip()
@@ -240,6 +248,6 @@ def send_mms(store: Store, endpoint: str, fields: Mapping[str, Any]) -> SendOutc
     if not numbers:
         raise bad_parameter("DEST 不可空白")
     when = send_time(field(fields, "ST"), store.clock.now())
-    retry_time = retry_minutes(field(fields, "RETRYTIME"))
+    retry_time = retry_minutes(fields, store.modes.strict)
     recipients = [Recipient(number, text, when) for number in numbers]
     return accept(store, account, endpoint, "mms", recipients, lambda r: points, subject, retry_time)

@@ -16,6 +16,7 @@ from . import rules
 from .endpoints import Handler, build_routes
 from .faults import Faults
 from .handler import EmulatorHTTPServer, RequestRecord
+from .modes import Modes
 from .push import PushAttempt, PushWorker, Ticker
 from .state import Account, Clock, MessageRecord, Reply, Store
 
@@ -26,7 +27,9 @@ class Every8dEmulator:
     """A local EVERY8D HTTP API 2.1 server on 127.0.0.1, in a background thread.
 
     ``accounts`` maps UID to a password, or to a dict with ``password`` and any of ``credit``,
-    ``status_columns`` (5 or 6), ``international`` (bool), ``user_no``; the other keyword
+    ``status_columns`` (5 or 6), ``international`` (bool), ``user_no``, ``batch_ids`` (``"uuid"`` or
+    ``"short"``); ``modes`` (a :class:`Modes` or a dict of its fields, kept as ``emu.modes``) picks the
+    shapes of answer beyond the plainest (see :mod:`.modes`); the other keyword
     arguments are the defaults for accounts that do not say. Every SMS reaches its final status
     ``delivery_seconds`` after it leaves (``jitter=True`` spreads that over 0.5x-1.5x per number),
     on the emulator's clock: real time plus an offset that ``advance()`` moves.
@@ -51,6 +54,7 @@ class Every8dEmulator:
         push_retry_delay: float = 0.2,
         push_max_attempts: int = 10,
         verbose: bool = False,
+        modes: Modes | Mapping[str, Any] | None = None,
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -62,6 +66,8 @@ class Every8dEmulator:
         self.verbose = verbose
         self.clock = Clock()
         self.store = Store(self.clock, delivery_seconds, jitter)
+        self.modes = modes if isinstance(modes, Modes) else Modes(**(modes or {}))
+        self.store.modes = self.modes
         self.faults = Faults()
         self.routes: Mapping[str, Handler] = build_routes(lambda: self.status_page_size, lambda: self.reply_page_size)
         self._requests: list[RequestRecord] = []
@@ -262,4 +268,6 @@ class Every8dEmulator:
             account = Account(uid, password, float(options.pop("credit")), **options)
             if account.status_columns not in (5, 6):
                 raise ValueError(f"accounts[{uid!r}].status_columns {account.status_columns!r}: not 5 or 6")
+            if account.batch_ids not in ("uuid", "short"):
+                raise ValueError(f"accounts[{uid!r}].batch_ids {account.batch_ids!r}: not 'uuid' or 'short'")
             self.store.accounts[uid] = account

@@ -14,12 +14,14 @@ import heapq
 import itertools
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import rules
 from .formatting import plain_number
+from .modes import Modes
 
 
 class Clock:
@@ -49,6 +51,8 @@ class Account:
     international: bool = False
     """Whether international SMS is enabled; when not, such recipients get status 500, unpaid."""
     user_no: str = ""
+    batch_ids: str = "uuid"
+    """``"uuid"`` or ``"short"``: the 13-digit numeric batch ids older accounts get."""
 
 
 @dataclass
@@ -123,6 +127,8 @@ class Store:
         self.messages: list[MessageRecord] = []
         self.replies: list[Reply] = []
         self.on_report: ReportListener | None = None
+        self.modes = Modes()
+        self._next_short_id = 1
         self._pending: list[tuple[datetime, int, MessageRecord]] = []
         """Messages with something still to happen, as a heap by when: a refresh touches only the due ones
         (a scan of every pending message cost 50 ms per request at 100,000; benchmarks/RESULTS.md)."""
@@ -144,6 +150,13 @@ class Store:
             self.scripted_replies.clear()
 
     # --- creation -------------------------------------------------------------------------
+    def new_batch_id(self, account: Account) -> str:
+        """A UUID, or for an account with ``batch_ids="short"`` a 13-digit number."""
+        if account.batch_ids == "short":
+            self._next_short_id += 1
+            return f"{self.clock.now():%Y%m%d}{self._next_short_id:05d}"
+        return str(uuid.uuid4())
+
     def new_batch(self, batch_id: str, uid: str, endpoint: str, kind: str) -> Batch:
         batch = Batch(batch_id, uid, endpoint, kind, self.clock.now())
         self.batches[batch_id] = batch
@@ -176,7 +189,7 @@ class Store:
         if message.booked:
             self._set(message, rules.STATUS_BOOKED, message.accepted_at)
         elif message.kind == "mms":
-            self._set(message, rules.STATUS_MMS_SENT, message.send_time)
+            self._set(message, rules.mms_final(message.mobile), message.send_time)
             return
         else:
             self._set(message, rules.STATUS_AT_CARRIER, message.send_time)
@@ -220,7 +233,7 @@ class Store:
     def _progress(self, message: MessageRecord, now: datetime) -> None:
         if message.status == rules.STATUS_BOOKED and now >= message.send_time:
             if message.kind == "mms":
-                self._set(message, rules.STATUS_MMS_SENT, message.send_time)
+                self._set(message, rules.mms_final(message.mobile), message.send_time)
                 return
             self._set(message, rules.STATUS_AT_CARRIER, message.send_time)
         if (
@@ -258,22 +271,25 @@ class Store:
         if self.on_report is None:
             return
         account = self.accounts.get(message.uid)
-        self.on_report(
-            {
-                "BatchID": message.batch_id,
-                "RM": message.mobile,
-                "RT": rules.compact_time(at),
-                "STATUS": str(status),
-                "SM": content,
-                "MR": message.mr,
-                "USERID": message.uid,
-                "UserNo": account.user_no if account else "",
-                "ST": rules.compact_time(message.send_time),
-                "SUBJECT": message.subject,
-                "CHARGE": plain_number(message.cost),
-                "MSGID": message.msgid,
-            }
-        )
+        dotnet = self.modes.push_style == "dotnet"
+        moment = rules.dotnet_time if dotnet else rules.compact_time
+        report = {
+            "BatchID": message.batch_id,
+            "RM": message.mobile,
+            "RT": moment(at),
+            "STATUS": str(status),
+            "SM": content,
+            "MR": message.mr,
+            "USERID": message.uid,
+            "UserNo": account.user_no if account else "",
+            "ST": moment(message.send_time),
+            "SUBJECT": message.subject,
+            "CHARGE": plain_number(message.cost),
+            "MSGID": message.msgid.zfill(24) if dotnet and message.msgid else message.msgid,
+        }
+        if dotnet:  # the 2.2 spec's extra push fields
+            report.update({"NAME": message.name, "SOURCE": "API", "TYPE": message.kind.upper()})
+        self.on_report(report)
 
     def _report_reply(self, reply: Reply) -> None:
         batch = self.batches.get(reply.batch_id)

@@ -32,7 +32,7 @@ class Code:
 CODES: tuple[Code, ...] = (
     Code(0, "pending", "at the carrier, being delivered", "訊息已成功傳送給電信端，電信基地台與受話方手機溝通中",
          "2.2"),
-    Code(100, "delivered", "delivered to the handset", "成功送達手機", "2.2"),
+    Code(100, "delivered", "delivered", "成功送達手機", "2.2"),
     Code(101, "failed", "handset off, no signal or storage full", "受話方手機關機/訊號不良/簡訊功能異常", "2.2"),
     Code(102, "failed", "network or equipment failure", "網路系統/基地台設備異常", "2.2"),
     Code(103, "failed", "number unassigned or inactive", "受話方手機門號為空號或停用中", "2.2"),

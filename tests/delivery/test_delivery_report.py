@@ -54,7 +54,7 @@ def test_jsonl_of_two_batches_with_replies_in_a_second_file(every8d_emulator, ho
     assert [tuple(line) for line in lines] == [REPORT_COLUMNS] * 3
     assert [(line["batch_id"], line["mobile"], line["status"], line["status_text"]) for line in lines] == [
         (first, "+886900000001", 100, "delivered"),
-        (first, "+886900000102", 102, "not delivered: carrier network fault"),
+        (first, "+886900000102", 102, "network or equipment failure"),
         (second, "+886900000003", 100, "delivered")]
     assert result["replies_path"] == str(tmp_path / "day.replies.jsonl") and result["replies"] == 1
     (reply,) = [json.loads(line) for line in Path(result["replies_path"]).read_text(encoding="utf-8").splitlines()]
