@@ -9,7 +9,6 @@ import csv
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -107,8 +106,7 @@ class Every8dDeliveryReportOperator(BaseOperator):
         self.mms = mms
         self.every8d_conn_id = every8d_conn_id
 
-    @cached_property
-    def hook(self) -> Every8dHook:
+    def get_hook(self) -> Every8dHook:
         from airflow_provider_every8d.hooks.every8d import Every8dHook
 
         return Every8dHook(every8d_conn_id=self.every8d_conn_id)
@@ -118,36 +116,40 @@ class Every8dDeliveryReportOperator(BaseOperator):
 
         batch_ids = batch_id_list(self.batch_ids, "batch_ids")
         path = as_path(self.path)
-        rows, summary = self.write_report(batch_ids, path)
-        self.log.info("EVERY8D report of %d batch(es): %d rows written to %s; %s", len(batch_ids), rows, path,
-                      summary.describe())
-        result: dict[str, Any] = {"path": str(path), "rows": rows, "summary": summary.to_dict()}
-        if self.include_replies:
-            replies_path = sibling(path, "replies")
-            result["replies"] = self.write_replies(batch_ids, replies_path)
-            result["replies_path"] = str(replies_path)
-            self.log.info("EVERY8D replies: %d rows written to %s", result["replies"], replies_path)
+        hook = self.get_hook()  # one session for the whole report, closed once it is written
+        try:
+            rows, summary = self.write_report(hook, batch_ids, path)
+            self.log.info("EVERY8D report of %d batch(es): %d rows written to %s; %s", len(batch_ids), rows,
+                          path, summary.describe())
+            result: dict[str, Any] = {"path": str(path), "rows": rows, "summary": summary.to_dict()}
+            if self.include_replies:
+                replies_path = sibling(path, "replies")
+                result["replies"] = self.write_replies(hook, batch_ids, replies_path)
+                result["replies_path"] = str(replies_path)
+                self.log.info("EVERY8D replies: %d rows written to %s", result["replies"], replies_path)
+        finally:
+            hook.close()
         return result
 
-    def write_report(self, batch_ids: Sequence[str], path: Any) -> tuple[int, Any]:
+    def write_report(self, hook: Every8dHook, batch_ids: Sequence[str], path: Any) -> tuple[int, Any]:
         from airflow_provider_every8d.protocol.status import describe
         from airflow_provider_every8d.protocol.summary import DeliverySummary
 
         summary, rows = DeliverySummary(mms=self.mms), 0
         with open_writer(path, self.format, REPORT_COLUMNS) as writer:
             for batch_id in batch_ids:
-                for row in self.hook.iter_delivery_status(batch_id, mms=self.mms):
+                for row in hook.iter_delivery_status(batch_id, mms=self.mms):
                     summary.add(row)
                     writer.write((batch_id, row.name, row.mobile, row.send_time, row.cost, row.status,
                                   row.outcome(self.mms).value, describe(row.status, self.mms), row.received_time))
                     rows += 1
         return rows, summary
 
-    def write_replies(self, batch_ids: Sequence[str], path: Any) -> int:
+    def write_replies(self, hook: Every8dHook, batch_ids: Sequence[str], path: Any) -> int:
         count = 0
         with open_writer(path, self.format, REPLY_COLUMNS) as writer:
             for batch_id in batch_ids:
-                for reply in self.hook.iter_replies(batch_id):
+                for reply in hook.iter_replies(batch_id):
                     writer.write((batch_id, reply.name, reply.mobile, reply.content, reply.reply_time))
                     count += 1
         return count

@@ -12,7 +12,7 @@ from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 from airflow_provider_every8d.protocol.models import BATCH_ID_RE
 from airflow_provider_every8d.protocol.phones import Phone, parse_phone
-from airflow_provider_every8d.protocol.pricing import INTERNATIONAL_FACTOR, sms_points
+from airflow_provider_every8d.protocol.pricing import estimate_sms_cost
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.times import format_send_time, validate_retry_time
 
@@ -104,10 +104,8 @@ def sms_request(message: object, recipients: object, subject: object = "", send_
         endpoint = Endpoint.SEND_SMS_WITH_MSG_ID
     else:
         endpoint = Endpoint.SEND_SMS_FILTERED if deduplicate else Endpoint.SEND_SMS
-    points = sms_points(text)  # per recipient; three times that for an international number
-    cost = points * (len(phones) + (INTERNATIONAL_FACTOR - 1) * sum(1 for p in phones if p.international))
     return ApiRequest(endpoint, fields, parser=partial(parse.parse_send, endpoint=endpoint),
-                      recipients=tuple(p.wire for p in phones), estimated_cost=cost)
+                      recipients=tuple(p.wire for p in phones), estimated_cost=estimate_sms_cost(text, phones))
 
 
 def delivery_status_request(batch_id: object, page: int = 1, *, mms: bool = False,

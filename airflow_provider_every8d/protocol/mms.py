@@ -8,7 +8,7 @@ from airflow_provider_every8d.protocol import parse
 from airflow_provider_every8d.protocol.build import parse_recipients, validate_subject
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.protocol.pricing import mms_points
+from airflow_provider_every8d.protocol.pricing import estimate_mms_cost
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.times import format_send_time, validate_retry_time
 
@@ -69,11 +69,11 @@ def mms_request(message: object, recipients: object, subject: object, attachment
     for index, phone in enumerate(phones):
         if phone.international:
             raise Every8dValidationError(f"recipients[{index}]", "MMS cannot be sent to international numbers")
-    points = mms_points(len(image) + len(text.encode("utf-8")))
+    cost = estimate_mms_cost(len(image) + len(text.encode("utf-8")), len(phones))
     retry = validate_retry_time(retry_time)  # omitted when not given: the platform's default is 1,440
     fields = (("SB", title), ("MSG", text), ("DEST", ",".join(p.wire for p in phones)),
               ("ST", format_send_time(send_time)), *((("RETRYTIME", retry),) if retry else ()),
               ("ATTACHMENT", base64.b64encode(image).decode("ascii")), ("TYPE", kind))
     return ApiRequest(Endpoint.SEND_MMS, fields,
                       parser=lambda body: parse.parse_send(body, Endpoint.SEND_MMS),
-                      recipients=tuple(p.wire for p in phones), estimated_cost=points * len(phones))
+                      recipients=tuple(p.wire for p in phones), estimated_cost=cost)

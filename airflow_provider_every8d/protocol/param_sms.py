@@ -130,8 +130,9 @@ def request_for(recipients: Sequence[ParamRecipient], message: object = None, su
     """1.5 for recipients :func:`validate_recipients` returned (all of them, or a chunk)."""
     template = None if message is None or message == "" else validate_message(message)
     entries = [recipient.entry for recipient in recipients]
-    document = {"SB": validate_subject(subject), "MSG": template or "",
-                "RETRYTIME": int(validate_retry_time(retry_time) or 1440), "RecipientDataList": entries}
+    retry = validate_retry_time(retry_time)  # omitted when not given: the platform's default is 1,440
+    document = {"SB": validate_subject(subject), "MSG": template or "", "RecipientDataList": entries,
+                **({"RETRYTIME": int(retry)} if retry else {})}
     return ApiRequest(Endpoint.SEND_PARAM_SMS, json_fields=document, parser=parse.parse_param_send,
                       recipients=tuple(entry["Mobile"] for entry in entries),
                       estimated_cost=sum(recipient.points for recipient in recipients))

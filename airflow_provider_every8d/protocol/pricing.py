@@ -47,14 +47,15 @@ def mms_points(size_bytes: int) -> int:
 
 
 def estimate_sms_cost(message: str, recipients: Iterable[str | Phone]) -> int:
-    """Points a send of ``message`` to ``recipients`` will cost (validates the numbers)."""
-    total = 0
-    for index, recipient in enumerate(recipients):
-        phone = recipient if isinstance(recipient, Phone) else parse_phone(recipient, f"recipients[{index}]")
-        total += sms_points(message, phone.international)
-    return total
+    """Points a send of ``message`` to ``recipients`` will cost (validates the numbers): what
+    :func:`~airflow_provider_every8d.protocol.build.sms_request` prices its request at."""
+    phones = [recipient if isinstance(recipient, Phone) else parse_phone(recipient, f"recipients[{index}]")
+              for index, recipient in enumerate(recipients)]
+    international = sum(1 for phone in phones if phone.international)
+    return sms_points(message) * (len(phones) + (INTERNATIONAL_FACTOR - 1) * international)
 
 
 def estimate_mms_cost(size_bytes: int, recipient_count: int) -> int:
-    """Points an MMS of ``size_bytes`` to ``recipient_count`` Taiwan numbers will cost."""
+    """Points an MMS of ``size_bytes`` to ``recipient_count`` Taiwan numbers will cost: what
+    :func:`~airflow_provider_every8d.protocol.mms.mms_request` prices its request at."""
     return mms_points(size_bytes) * recipient_count

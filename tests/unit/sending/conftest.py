@@ -1,0 +1,16 @@
+"""Fixtures of the send engine's unit tests (see engine_support.py)."""
+
+from __future__ import annotations
+
+import pytest
+from engine_support import JsonStore, Platform
+
+
+@pytest.fixture
+def platform() -> Platform:
+    return Platform()
+
+
+@pytest.fixture
+def store() -> JsonStore:
+    return JsonStore()
