@@ -7,6 +7,11 @@ was created neither lands in the new run nor leaves a row behind: it would wait 
 hours later. After the event is committed, this moves the row's ``created_at`` up to the event's time, or
 adds the row again, unless a run of that DAG already consumed the event. The cost is at most one run
 that finds nothing new; the gain is that a run follows every report.
+
+This writes Airflow's own ``asset_dag_run_queue`` table, so it runs only on the Airflow versions it was
+proven on (:data:`TESTED`: the deployment test kills the scheduler while reports arrive, on PostgreSQL with
+two API servers, and checks that every report is consumed by a run). On any other version it does nothing
+and logs once why: the event is stored all the same, and Airflow's own queueing decides when a run follows.
 """
 
 from __future__ import annotations
@@ -16,11 +21,39 @@ from datetime import datetime
 
 log = logging.getLogger(__name__)
 
+TESTED = ((3, 3),)
+"""Airflow (major, minor) versions whose ``asset_dag_run_queue`` semantics this was tested against."""
+_skip_logged: list[str] = []
+
+
+def version_tested(version: str) -> bool:
+    """Whether Airflow ``version`` ("3.3.2", "3.4.0rc1" ...) is one :func:`requeue_unconsumed` was tested on."""
+    parts = version.split(".")
+    try:
+        return (int(parts[0]), int(parts[1])) in TESTED
+    except (IndexError, ValueError):
+        return False
+
+
+def _enabled() -> bool:
+    from airflow import __version__
+
+    if version_tested(__version__):
+        return True
+    if not _skip_logged:
+        _skip_logged.append(__version__)
+        log.warning("EVERY8D push: not requeueing DAG runs on Airflow %s (tested on %s only); a report stored "
+                    "just after a run was queued may wait for the next report", __version__,
+                    ", ".join(f"{major}.{minor}" for major, minor in TESTED))
+    return False
+
 
 def requeue_unconsumed(asset_id: int, event_id: int, event_time: datetime) -> None:
     """For each unpaused DAG scheduled on the asset (not partitioned) that has not consumed the event,
     leave a queue row with ``created_at >= event_time``. Retried once when the scheduler changed the row
     underneath (it had just consumed it); any other failure is logged, never raised (the event is stored)."""
+    if not _enabled():
+        return
     from sqlalchemy.exc import IntegrityError
     from sqlalchemy.orm.exc import StaleDataError
 

@@ -33,6 +33,10 @@ class Every8dDeliveryStatusSensor(Every8dSensorBase):
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     :param max_consecutive_failures: transient failures (timeouts, 5xx, unparsable answers) in a row
         tolerated before the task fails; in ``reschedule`` mode each poke starts counting afresh.
+    :param start_from_trigger: with ``deferrable=True`` on Airflow 3.3+, the scheduler starts the wait in
+        the triggerer, which renders ``batch_id`` and ends the task: no worker slot, no worker log
+        (``triggers/start.py``). Not for mapped sensors (Airflow does not start those in the triggerer).
+        Older Airflow defers from a worker as without it.
     """
 
     template_fields: Sequence[str] = ("batch_id", "every8d_conn_id")
@@ -42,7 +46,7 @@ class Every8dDeliveryStatusSensor(Every8dSensorBase):
                  fail_on_undelivered: bool = False, min_delivery_rate: float | None = None,
                  retry_time: int | None = None,
                  deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
-                 max_consecutive_failures: int = 5, **kwargs: Any) -> None:
+                 max_consecutive_failures: int = 5, start_from_trigger: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("timeout", default_timeout(retry_time))
         super().__init__(**kwargs)
         from airflow_provider_every8d.protocol.summary import validate_min_delivery_rate
@@ -56,6 +60,15 @@ class Every8dDeliveryStatusSensor(Every8dSensorBase):
         self.deferrable = deferrable
         self.max_consecutive_failures = max_consecutive_failures
         self._unknown_logged: set[int] = set()
+        if start_from_trigger and deferrable:  # Airflow 3.3+: no worker slot at all (triggers/start.py)
+            from airflow_provider_every8d.triggers import start
+
+            if start.supported():
+                self.start_from_trigger = True
+                self.start_trigger_args = start.start_trigger_args(self)
+            else:
+                self.log.warning("start_from_trigger needs Airflow 3.3 or later; %s defers from a worker",
+                                 self.task_id)
 
     # -- poke / reschedule --------------------------------------------------------------------------
     def poke(self, context: Context) -> bool | PokeReturnValue:
