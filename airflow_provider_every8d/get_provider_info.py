@@ -32,6 +32,16 @@ CONN_FIELDS: dict[str, Any] = {
         "schema": {"type": ["boolean", "null"], "default": True},
         "description": "Turn off only for a test server.",
     },
+    "api_version": {
+        "label": "API version",
+        "schema": {"type": ["string", "null"], "enum": ["2.1", "2.2", None], "default": "2.1"},
+        "description": "2.2 only for accounts the vendor moved to its API 2.2 (JSON reports, tokens).",
+    },
+    "auth": {
+        "label": "Authentication",
+        "schema": {"type": ["string", "null"], "enum": ["password", "token", None], "default": "password"},
+        "description": "token: a bearer token instead of the password on every call (needs API 2.2).",
+    },
 }
 
 

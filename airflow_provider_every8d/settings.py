@@ -4,8 +4,12 @@ UID is the connection's login and PWD its password: never in extra, never in the
 optional): ``timeout`` (seconds, default 30), ``verify`` (TLS verification: bool or a CA bundle path),
 ``proxies`` (``{"https": "http://proxy:3128"}``; when given, they replace the environment's
 HTTP_PROXY/HTTPS_PROXY/NO_PROXY for both transports), ``connect_retries`` (default 3; retries happen only when
-the connection could not be opened, so a request is never sent twice). Other keys are ignored (and
-named in a warning): nothing from extra is forwarded as a header or a field.
+the connection could not be opened, so a request is never sent twice); for accounts on the vendor's API
+2.2 (docs/api-2.2.md): ``api_version`` (``"2.1"`` default, or ``"2.2"``), ``auth`` (``"password"`` default,
+or ``"token"``: a bearer token from ConnectionHandler.ashx instead of UID/PWD on every service call; needs
+2.2) and ``token_renew_after`` (seconds a token is used before a new one is got; default 7 hours, the
+vendor advises a new one every 8). Other keys are ignored (and named in a warning): nothing from extra is
+forwarded as a header or a field.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from airflow_provider_every8d.constants import CONN_TYPE
 from airflow_provider_every8d.protocol.endpoints import base_url
@@ -22,7 +26,12 @@ from airflow_provider_every8d.protocol.errors import Every8dValidationError
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 30.0
-EXTRA_KEYS = frozenset({"timeout", "verify", "proxies", "connect_retries"})
+API_VERSIONS = ("2.1", "2.2")
+AUTH_MODES = ("password", "token")
+DEFAULT_TOKEN_RENEW_AFTER = 7 * 3600.0
+"""Seconds a bearer token is used before a new one is got: the vendor advises a new token every 8 hours."""
+EXTRA_KEYS = frozenset({"timeout", "verify", "proxies", "connect_retries", "api_version", "auth",
+                        "token_renew_after"})
 CREDENTIAL_KEYS = frozenset({"uid", "pwd", "password"})
 """Extra keys refused whatever their case: a credential in extra is shown in the UI and in exports."""
 
@@ -36,6 +45,14 @@ class ClientSettings:
     verify: bool | str = True
     proxies: Mapping[str, str] | None = None
     connect_retries: int = 3
+    api_version: Literal["2.1", "2.2"] = "2.1"
+    auth: Literal["password", "token"] = "password"
+    token_renew_after: float = DEFAULT_TOKEN_RENEW_AFTER
+
+    @property
+    def uses_token(self) -> bool:
+        """True when service calls carry ``Authorization: Bearer`` instead of UID/PWD (2.2, ``auth=token``)."""
+        return self.auth == "token"
 
 
 def _bool(value: Any, name: str) -> bool | str:
@@ -97,10 +114,33 @@ def settings_from_parts(conn_id: str, conn_type: str | None, host: str | None, p
     retries = extra.get("connect_retries", 3)
     if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
         raise Every8dValidationError(f"{conn_id}.extra.connect_retries", f"{retries!r} must be 0 to 10")
+    api_version, auth, renew_after = _api22_options(conn_id, extra)
     try:
         url = base_url(host, port)
     except Every8dValidationError as error:
         raise Every8dValidationError(f"{conn_id}.{error.field}", error.problem) from None
     return ClientSettings(base_url=url, uid=login, password=password, timeout=timeout,
                           verify=_bool(extra.get("verify", True), "verify"),
-                          proxies=dict(proxies) if proxies else None, connect_retries=retries)
+                          proxies=dict(proxies) if proxies else None, connect_retries=retries,
+                          api_version=api_version, auth=auth, token_renew_after=renew_after)
+
+
+def _api22_options(conn_id: str, extra: Mapping[str, Any]) -> tuple[Any, Any, float]:
+    """``api_version``, ``auth`` and ``token_renew_after`` checked: errors name the extra key."""
+    version = extra.get("api_version") or "2.1"
+    version = str(version).strip() if isinstance(version, (str, float)) else version
+    if version not in API_VERSIONS:
+        raise Every8dValidationError(f"{conn_id}.extra.api_version", f"{version!r} is not one of "
+                                     f"{', '.join(API_VERSIONS)}")
+    auth = extra.get("auth") or "password"
+    auth = auth.strip().lower() if isinstance(auth, str) else auth
+    if auth not in AUTH_MODES:
+        raise Every8dValidationError(f"{conn_id}.extra.auth", f"{auth!r} is not one of {', '.join(AUTH_MODES)}")
+    if auth == "token" and version != "2.2":
+        raise Every8dValidationError(f"{conn_id}.extra.auth", 'a bearer token needs API 2.2: set '
+                                     'extra.api_version to "2.2" (ConnectionHandler.ashx is not in 2.1)')
+    renew = extra.get("token_renew_after", DEFAULT_TOKEN_RENEW_AFTER)
+    if isinstance(renew, bool) or not isinstance(renew, (int, float)) or not 1 <= renew <= 8 * 3600:
+        raise Every8dValidationError(f"{conn_id}.extra.token_renew_after", f"{renew!r} must be a number of "
+                                     "seconds from 1 to 28800 (8 hours)")
+    return version, auth, float(renew)

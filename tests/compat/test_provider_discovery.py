@@ -58,18 +58,24 @@ def test_field_behaviour_hides_schema_port_and_extra_and_relabels(providers) -> 
     assert UI_FIELD_BEHAVIOUR["hidden_fields"] == ["schema", "port", "extra"]
 
 
-def test_form_widgets_are_timeout_and_verify(providers) -> None:
+def test_form_widgets_are_timeout_verify_api_version_and_auth(providers) -> None:
     widgets = {k: v for k, v in providers.connection_form_widgets.items() if k.startswith("extra__every8d__")}
-    assert sorted(widgets) == ["extra__every8d__timeout", "extra__every8d__verify"]
+    assert sorted(widgets) == ["extra__every8d__api_version", "extra__every8d__auth", "extra__every8d__timeout",
+                               "extra__every8d__verify"]
     timeout, verify = widgets["extra__every8d__timeout"].field, widgets["extra__every8d__verify"].field
+    version, auth = widgets["extra__every8d__api_version"].field, widgets["extra__every8d__auth"].field
     if AIRFLOW_3:  # declarative conn-fields: JSON schema with the label as title
         assert timeout["schema"] == {**CONN_FIELDS["timeout"]["schema"], "title": "Timeout (seconds)"}
         assert verify["schema"] == {**CONN_FIELDS["verify"]["schema"], "title": "Verify TLS certificates"}
+        assert (version["schema"]["default"], version["schema"]["enum"]) == ("2.1", ["2.1", "2.2", None])
+        assert (auth["schema"]["default"], auth["schema"]["enum"]) == ("password", ["password", "token", None])
     else:  # wtforms fields from Every8dHook.get_connection_form_widgets
-        from wtforms import BooleanField, IntegerField
+        from wtforms import BooleanField, IntegerField, SelectField
 
         assert (timeout.field_class, timeout.kwargs["default"]) == (IntegerField, 30)
         assert (verify.field_class, verify.kwargs["default"]) == (BooleanField, True)
+        assert (version.field_class, version.kwargs["default"]) == (SelectField, "2.1")
+        assert (auth.field_class, auth.kwargs["choices"]) == (SelectField, ["password", "token"])
 
 
 def test_provider_info_is_valid_for_this_airflow() -> None:
