@@ -71,18 +71,18 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 
 async def run_triggers(batch_ids: Sequence[str]) -> dict[str, Any]:
-    from airflow_provider_every8d.aio import AsyncEvery8dClient
+    from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
     from airflow_provider_every8d.triggers.every8d import Every8dDeliveryStatusTrigger
 
     polls = 0
-    original_call = AsyncEvery8dClient.call
+    original_exchange = AsyncEvery8dClient._exchange
 
-    async def counted_call(self: AsyncEvery8dClient, request: Any) -> Any:
+    async def counted_exchange(self: AsyncEvery8dClient, request: Any) -> Any:
         nonlocal polls
         polls += 1
-        return await original_call(self, request)
+        return await original_exchange(self, request)
 
-    AsyncEvery8dClient.call = counted_call  # type: ignore[method-assign,assignment]
+    AsyncEvery8dClient._exchange = counted_exchange  # type: ignore[method-assign]
     loop = asyncio.get_running_loop()
     started = loop.time()
     lags: list[float] = []
@@ -110,7 +110,7 @@ async def run_triggers(batch_ids: Sequence[str]) -> dict[str, Any]:
     finally:
         done.set()
         await tick
-        AsyncEvery8dClient.call = original_call  # type: ignore[method-assign,assignment]
+        AsyncEvery8dClient._exchange = original_exchange  # type: ignore[method-assign]
     failed = [payload for payload, _ in results if payload.get("status") != "success"]
     if failed:
         raise RuntimeError(f"{len(failed)} triggers failed, first: {failed[0]}")
@@ -177,7 +177,7 @@ def one_run(process: subprocess.Popen[str], count: int, size: int, offset: int, 
 def run(count: int, size: int, runs: int) -> dict[str, Any]:
     isolate_airflow()
     with emulator(delivery_seconds=DELIVERY_SECONDS, jitter=True) as (process, _):
-        import airflow_provider_every8d.aio
+        import airflow_provider_every8d.transport.aio
         import airflow_provider_every8d.triggers.every8d  # noqa: F401
 
         results = [one_run(process, count, size, index * count * size * 2) for index in range(runs)]

@@ -32,7 +32,7 @@ MODULES = (
 )
 HEAVY = ("requests", "urllib3", "httpx", "httpcore", "certifi", "ssl", "fastapi", "starlette", "sqlalchemy",
          "flask", "wtforms", "pandas", "numpy", "pendulum", "pydantic", "airflow.models", "airflow.serialization",
-         "airflow_provider_every8d.client", "airflow_provider_every8d.aio", "airflow_provider_every8d.hooks.every8d")
+         "airflow_provider_every8d.transport", "airflow_provider_every8d.hooks.every8d")
 BAR_MS = 50.0
 
 PROBE = """

@@ -19,8 +19,6 @@ from airflow_provider_every8d.settings import (
 )
 
 if TYPE_CHECKING:
-    from airflow_provider_every8d.aio import AsyncEvery8dClient
-    from airflow_provider_every8d.client import Every8dClient
     from airflow_provider_every8d.protocol.models import (
         DeliveryRow,
         EraseResult,
@@ -30,6 +28,8 @@ if TYPE_CHECKING:
         StatusPage,
     )
     from airflow_provider_every8d.protocol.request import ApiRequest
+    from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
+    from airflow_provider_every8d.transport.sync import Every8dClient
 
 
 def _mask_password(password: str | None) -> None:
@@ -109,7 +109,7 @@ class Every8dHook(BaseHook):
 
     @cached_property
     def _client(self) -> Every8dClient:
-        from airflow_provider_every8d.client import Every8dClient
+        from airflow_provider_every8d.transport.sync import Every8dClient
 
         return Every8dClient(self.settings)
 
@@ -118,7 +118,7 @@ class Every8dHook(BaseHook):
         from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
         from airflow.providers.common.compat.sdk import AirflowNotFoundException
 
-        from airflow_provider_every8d.aio import AsyncEvery8dClient
+        from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
 
         try:
             conn = await get_async_connection(self.every8d_conn_id)
@@ -151,14 +151,14 @@ class Every8dHook(BaseHook):
 
         Not idempotent: a failure after the request may have reached the server is raised, not retried.
         """
-        return self.call(build.sms_request(message, recipients, subject, send_time, retry_time,
-                                        deduplicate=deduplicate, msg_id=msg_id))
+        return self.call(build.sms_request(message, recipients, subject, send_time, retry_time=retry_time,
+                                           deduplicate=deduplicate, msg_id=msg_id))
 
     def send_mms(self, message: str, recipients: str | Sequence[str], subject: str, attachment: bytes,
                  attachment_type: str, send_time: Any = None, retry_time: int | None = None) -> SendResult:
         """1.2 MMS with a jpg/jpeg/png image (bytes). Not idempotent."""
-        return self.call(mms.mms_request(message, recipients, subject, attachment, attachment_type, send_time,
-                                      retry_time))
+        return self.call(mms.mms_request(message, recipients, subject, attachment, attachment_type=attachment_type,
+                                         send_time=send_time, retry_time=retry_time))
 
     def send_param_sms(self, recipients: Sequence[dict[str, Any]], message: str | None = None,
                        subject: str = "", retry_time: int | None = None) -> SendResult:

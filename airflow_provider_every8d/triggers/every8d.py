@@ -19,7 +19,7 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
-    from airflow_provider_every8d.aio import AsyncEvery8dClient
+    from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
 
 MIN_PAUSE = 0.01
 """Seconds: the shortest pause between two polls whatever ``poll_interval`` says."""

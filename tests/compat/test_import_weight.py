@@ -17,8 +17,8 @@ from airflow.triggers.base import BaseTrigger
 
 HEAVY = ("airflow_provider_every8d.protocol.build", "airflow_provider_every8d.protocol.parse",
          "airflow_provider_every8d.protocol.mms", "airflow_provider_every8d.protocol.param_sms",
-         "airflow_provider_every8d.protocol.summary", "airflow_provider_every8d.client",
-         "airflow_provider_every8d.aio", "airflow_provider_every8d.hooks", "requests", "httpx")
+         "airflow_provider_every8d.protocol.summary", "airflow_provider_every8d.protocol.driver",
+         "airflow_provider_every8d.transport", "airflow_provider_every8d.hooks", "requests", "httpx")
 
 
 def modules_added_by(module: str) -> list[str]:

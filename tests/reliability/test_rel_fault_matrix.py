@@ -1,7 +1,8 @@
 """Every fault kind of the emulator against both transports, on a send and on a query.
 
-The table is the transport's contract (protocol/retry.py, client.py, aio.py): a send is tried exactly once
-whatever happens, and the error says whether it may have been accepted; a status query is tried again
+The table is the transport's contract (protocol/retry.py and protocol/driver.py, run by transport/sync.py
+and transport/aio.py): a send is tried exactly once whatever happens, and the error says whether it may
+have been accepted; a status query is tried again
 after a transport failure and succeeds; an unparsable answer is an Every8dResponseError (the sensor counts
 it as a failed poll); a BOM or a trailing CRLF is read as the normal answer. Single-kind tests with more
 detail live in tests/transport/test_retry_policy.py and tests/emulator/test_emulator_faults.py.
@@ -15,12 +16,12 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_every8d.aio import AsyncEvery8dClient
-from airflow_provider_every8d.client import Every8dClient
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.protocol import build
 from airflow_provider_every8d.protocol.errors import Every8dResponseError, Every8dTransportError
 from airflow_provider_every8d.settings import ClientSettings
+from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
+from airflow_provider_every8d.transport.sync import Every8dClient
 
 TIMEOUT = 0.3
 SLOW = 0.8

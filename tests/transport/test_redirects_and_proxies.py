@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_every8d.aio import AsyncEvery8dClient
-from airflow_provider_every8d.client import Every8dClient
 from airflow_provider_every8d.protocol import build
 from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.settings import ClientSettings
+from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
+from airflow_provider_every8d.transport.sync import Every8dClient
 
 PASSWORD = "demo-password"
 

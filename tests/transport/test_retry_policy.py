@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from airflow_provider_every8d.aio import AsyncEvery8dClient
-from airflow_provider_every8d.client import Every8dClient
 from airflow_provider_every8d.protocol import build
 from airflow_provider_every8d.protocol.errors import Every8dResponseError, Every8dTransportError
 from airflow_provider_every8d.settings import ClientSettings
+from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
+from airflow_provider_every8d.transport.sync import Every8dClient
 
 
 def _settings(url: str, timeout: float = 5.0) -> ClientSettings:

@@ -1,0 +1,118 @@
+"""Async transport (httpx, which ships with Airflow) for the trigger and ``async_notify``.
+
+Same requests, same parsers, same retry policy, same paging and summary as :mod:`.sync` (all from
+:mod:`protocol.driver`); only the socket differs. httpx's transport ``retries`` retries connection
+failures only, i.e. requests that never reached the server. requests is not imported: the triggerer
+does not load it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterator, Callable, Sequence
+from functools import lru_cache, partial
+from typing import Any
+
+import httpx
+
+from airflow_provider_every8d.protocol import build, driver
+from airflow_provider_every8d.protocol.driver import Answer, Emit, Pause, Steps
+from airflow_provider_every8d.protocol.exchange import connection_failed
+from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
+from airflow_provider_every8d.protocol.request import ApiRequest
+from airflow_provider_every8d.protocol.retry import QUERY_ATTEMPTS
+from airflow_provider_every8d.protocol.summary import DeliverySummary
+from airflow_provider_every8d.settings import ClientSettings
+from airflow_provider_every8d.transport.core import USER_AGENT, answer, next_step, prepare, proxies_for
+
+
+@lru_cache(maxsize=16)
+def _ssl_context(verify: bool | str) -> ssl.SSLContext:
+    """One TLS context per ``verify`` value (True, False or a CA bundle path) for the whole process.
+
+    Building one loads the CA bundle: about 30-40 ms of CPU and 0.8 MB each. Every trigger opens its own
+    client, so a triggerer starting 1,000 triggers would block its event loop for half a minute and hold
+    800 MB (benchmarks/RESULTS.md, deferred waits). A context is safe to share between clients; a change to
+    SSL_CERT_FILE/SSL_CERT_DIR after the first client is not seen.
+    """
+    return httpx.create_ssl_context(verify=verify)
+
+
+def _transport(settings: ClientSettings, proxy: str | None = None) -> httpx.AsyncHTTPTransport:
+    return httpx.AsyncHTTPTransport(retries=settings.connect_retries, verify=_ssl_context(settings.verify),
+                                    proxy=proxy)
+
+
+class AsyncEvery8dClient:
+    """Async twin of :class:`~airflow_provider_every8d.transport.sync.Every8dClient`. Use as ``async with``.
+
+    The way out is :func:`transport.core.proxies_for` (httpx itself ignores the environment once it is
+    given a transport, as here).
+    """
+
+    def __init__(self, settings: ClientSettings, *, query_attempts: int = QUERY_ATTEMPTS) -> None:
+        self.settings = settings
+        self.query_attempts = query_attempts
+        # Redirects are never followed: they would re-send the password, and a send, elsewhere.
+        mounts = {f"{scheme}://": _transport(settings, url) for scheme, url in proxies_for(settings).items()}
+        self._http = httpx.AsyncClient(transport=_transport(settings), mounts=mounts or None, trust_env=False,
+                                       follow_redirects=False, timeout=settings.timeout,
+                                       headers={"User-Agent": f"{USER_AGENT} (httpx)"})
+
+    async def __aenter__(self) -> AsyncEvery8dClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _exchange(self, request: ApiRequest) -> Answer:
+        url, body, headers = prepare(request, self.settings)
+        try:
+            response = await self._http.post(url, content=body, headers=headers)
+        except httpx.HTTPError as error:
+            never = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
+            return connection_failed(error, never, request.endpoint.path)
+        return answer(response.status_code, response.content, request, self.settings)
+
+    async def _drive(self, steps: Steps) -> AsyncIterator[Any]:
+        """Perform the driver's steps; yield what it emits."""
+        outcome: Answer = None
+        while (step := next_step(steps, outcome)) is not None:
+            outcome = None
+            if isinstance(step, Emit):
+                for item in step.items:
+                    yield item
+            elif isinstance(step, Pause):
+                await asyncio.sleep(step.seconds)
+            else:
+                outcome = await self._exchange(step)
+
+    async def _result(self, steps: Steps) -> Any:
+        """The one item a driver emits (run to its end)."""
+        (value,) = [item async for item in self._drive(steps)]
+        return value
+
+    async def call(self, request: ApiRequest) -> Any:
+        """Send one request and return its parsed answer."""
+        return await self._result(driver.result(driver.call(request, self.query_attempts)))
+
+    def iter_pages(self, make_request: Callable[[int], ApiRequest]) -> AsyncIterator[Any]:
+        """Every page of a paged query; the first one always (it may be empty)."""
+        return self._drive(driver.each_page(make_request, self.query_attempts))
+
+    def iter_rows(self, make_request: Callable[[int], ApiRequest]) -> AsyncIterator[Any]:
+        return self._drive(driver.each_row(make_request, self.query_attempts))
+
+    async def get_delivery_summary(self, batch_ids: Sequence[str], *, mms: bool = False) -> DeliverySummary:
+        """Every page of every batch, counted without building row objects (the same driver as sync's)."""
+        return await self._result(driver.delivery_summary(batch_ids, mms=mms, attempts=self.query_attempts))
+
+    def iter_delivery_status(self, batch_id: str, *, mms: bool = False) -> AsyncIterator[DeliveryRow]:
+        return self.iter_rows(partial(build.delivery_status_request, batch_id, mms=mms))
+
+    def iter_replies(self, batch_id: str) -> AsyncIterator[Reply]:
+        return self.iter_rows(partial(build.replies_request, batch_id))
