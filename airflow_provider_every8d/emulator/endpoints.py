@@ -69,8 +69,9 @@ def _param(store: Store, endpoint: str, fields: Mapping[str, Any]) -> Answer:
     try:
         outcome = send_param_sms(store, endpoint, fields)
     except ApiError as exc:
-        return Answer(formatting.json_answer(False, str(exc.code), exc.text), JSON)
-    return Answer(formatting.json_answer(True, "0", _send_answer(outcome, endpoint, fields)), JSON)
+        return Answer(formatting.json_answer(False, str(exc.code), exc.text, store.modes.json_style), JSON)
+    answer = _send_answer(outcome, endpoint, fields)
+    return Answer(formatting.json_answer(True, "0", answer, store.modes.json_style), JSON)
 
 
 def _page(fields: Mapping[str, Any]) -> int:
@@ -202,9 +203,9 @@ SEND_ENDPOINTS = frozenset({"sendSMS", "MMS/sendMMS", "sendSMS4FilterMessage", "
 def error_answer(endpoint: str, code: int, text: str, modes: Modes | None = None) -> Answer:
     """An error in the endpoint's own format (1.5: JSON envelope), in the modes' style and encoding;
     1.3's ``-98,<numbers>`` is data, always in the plain style."""
-    if endpoint in JSON_ENDPOINTS:
-        return Answer(formatting.json_answer(False, str(code), text), JSON)
     modes = modes or Modes()
+    if endpoint in JSON_ENDPOINTS:
+        return Answer(formatting.json_answer(False, str(code), text, modes.json_style), JSON)
     style = "comma" if code == -98 else modes.refusal_style
     body = formatting.error(code, text, style, send=endpoint in SEND_ENDPOINTS, batch_id=str(uuid.uuid4()))
     if modes.error_encoding == "big5":

@@ -60,8 +60,13 @@ def send_answer(credit: float, sent: int, cost: float, unsent: int, batch_id: st
     return ",".join(fields)
 
 
-def json_answer(ok: bool, status: str, message: str) -> str:
-    """The 1.5 envelope: ``{"Result": true, "Status": "0", "Msg": "..."}``."""
+def json_answer(ok: bool, status: str, message: str, style: str = "standard") -> str:
+    """The 1.5 envelope: ``{"Result": true, "Status": "0", "Msg": "..."}``; ``style`` ``"string_result"``
+    writes ``"Result": "true"``, ``"lower_keys"`` ``{"result": "True", "status": ..., "msg": ...}``."""
+    if style == "string_result":
+        return json.dumps({"Result": "true" if ok else "false", "Status": status, "Msg": message}, ensure_ascii=False)
+    if style == "lower_keys":
+        return json.dumps({"result": str(ok), "status": status, "msg": message}, ensure_ascii=False)
     return json.dumps({"Result": ok, "Status": status, "Msg": message}, ensure_ascii=False)
 
 

@@ -16,6 +16,8 @@ refusal_style      ``"comma"``  ``-2,text``; ``"comma_space"`` ``-2, text``; ``"
                                 ``"bare"`` ``-2``; ``"decimal"`` ``-2.00``; ``"send_shape"``
                                 ``-2.00,0,0,0,`` for sends (``-2.00`` elsewhere); ``"send_shape_id"``
                                 ``-2.00,0,0,0,<new batch id>`` for sends
+json_style         ``"standard"``  1.5's envelope: ``"string_result"`` ``"Result": "true"``;
+                                ``"lower_keys"`` ``{"result": "True", "status": ..., "msg": ...}``
 push_style         ``"compact"``  ``"dotnet"``: push ST/RT as ``2021/6/1 下午 02:25:55``, MSGID
                                 zero-padded to 24 digits, and the 2.2 fields NAME, SOURCE, TYPE
 count_parts        False        the 2.2 count line counts SMS parts: an international text over 70
@@ -35,6 +37,7 @@ FREE_TEXT = ("raw", "flatten")
 ENCODINGS = ("utf-8", "big5")
 REFUSAL_STYLES = ("comma", "comma_space", "space", "bare", "decimal", "send_shape", "send_shape_id")
 PUSH_STYLES = ("compact", "dotnet")
+JSON_STYLES = ("standard", "string_result", "lower_keys")
 
 
 @dataclass
@@ -46,13 +49,15 @@ class Modes:
     visible_after: float = 0.0
     error_encoding: str = "utf-8"
     refusal_style: str = "comma"
+    json_style: str = "standard"
     push_style: str = "compact"
     count_parts: bool = False
     strict: bool = True
 
     def __post_init__(self) -> None:
         for name, allowed in (("free_text", FREE_TEXT), ("error_encoding", ENCODINGS),
-                              ("refusal_style", REFUSAL_STYLES), ("push_style", PUSH_STYLES)):
+                              ("refusal_style", REFUSAL_STYLES), ("push_style", PUSH_STYLES),
+                              ("json_style", JSON_STYLES)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"mode {name}={getattr(self, name)!r}: not one of {allowed}")
         if self.visible_after < 0:
@@ -61,10 +66,11 @@ class Modes:
     @classmethod
     def realistic(cls, **changes: object) -> Modes:
         """Every odd shape at once: raw free text, empty pages, rows visible after 1 s, Big5 refusals in
-        the send shape, .NET push fields, counts in SMS parts."""
+        the send shape, lower-case 1.5 keys, .NET push fields, counts in SMS parts."""
         chosen: dict[str, object] = {"free_text": "raw", "empty_pages": True, "visible_after": 1.0,
                                      "error_encoding": "big5", "refusal_style": "send_shape",
-                                     "push_style": "dotnet", "count_parts": True, "strict": True}
+                                     "json_style": "lower_keys", "push_style": "dotnet", "count_parts": True,
+                                     "strict": True}
         chosen.update(changes)
         return cls(**chosen)  # type: ignore[arg-type]
 
