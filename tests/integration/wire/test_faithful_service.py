@@ -129,7 +129,7 @@ def test_case_5_mms_over_plain_http_is_refused_before_anything_is_sent(
     the SMS shows the path would reach it."""
     hook = use(monkeypatch, every8d_emulator, host="http://api.every8d.com",
                extra=json.dumps({"proxies": {"http": every8d_emulator.url}}))
-    with pytest.raises(Every8dValidationError, match="MMS .* needs HTTPS") as caught:
+    with pytest.raises(Every8dValidationError, match=r"MMS .* needs HTTPS") as caught:
         hook.send_mms("hi", "0900000001", "subject", PNG, "png")
     assert caught.value.field == "host"
     for mms_call in (lambda: hook.get_delivery_status("b-1", mms=True), lambda: hook.erase_booking("b-1", mms=True)):
@@ -196,5 +196,5 @@ def test_case_10_a_count_in_sms_parts_does_not_stall_the_wait(every8d_emulator, 
 def test_case_10_a_page_cut_short_is_still_caught(every8d_emulator, hook) -> None:
     batch = hook.send_sms("hello", [f"0900000{n:03d}" for n in range(1, 21)]).batch_id
     every8d_emulator.faults.add("truncated", "getDeliveryStatus", times=1)
-    with pytest.raises(Every8dResponseError, match="status row|cut short"):
+    with pytest.raises(Every8dResponseError, match=r"status row|cut short"):
         hook.call(build.delivery_status_request(batch))
