@@ -176,4 +176,14 @@ class Every8dNotifier(BaseNotifier):
 send_every8d_notification = Every8dNotifier
 """Function-style alias, as other providers name theirs (``send_slack_notification``)."""
 
-__all__ = ["Every8dNotifier", "send_every8d_notification"]
+
+def __getattr__(name: str) -> Any:
+    """``Every8dHITLNotifier`` lives in :mod:`.hitl` (it subclasses Every8dNotifier); importable from here."""
+    if name == "Every8dHITLNotifier":
+        from airflow_provider_every8d.notifications.hitl import Every8dHITLNotifier
+
+        return Every8dHITLNotifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["Every8dHITLNotifier", "Every8dNotifier", "send_every8d_notification"]  # noqa: F822 (lazy)

@@ -71,6 +71,21 @@ def question_text(question: Question, limit: int = DEFAULT_MAX_LENGTH) -> str:
     fixed = options_line(question.options, question.multiple)
     if question.link:
         fixed = f"{fixed} {question.link}"
+    return _fit(question, fixed, limit)
+
+
+def notice_text(question: Question, limit: int = DEFAULT_MAX_LENGTH) -> str:
+    """The SMS that announces a request answered in the UI only (replies are not read)::
+
+        Deploy v2.3? Approve / Reject. Answer in Airflow: https://airflow.example/...
+    """
+    fixed = " / ".join(question.options) + "."
+    fixed = f"{fixed} Answer in Airflow: {question.link}" if question.link else f"{fixed} Answer in Airflow."
+    return _fit(question, fixed, limit)
+
+
+def _fit(question: Question, fixed: str, limit: int) -> str:
+    """``subject body fixed`` in ``limit`` characters: ``fixed`` whole, the body cut first, then the subject."""
     if len(fixed) > limit:
         raise Every8dValidationError("max_length", f"{limit} characters cannot hold the options and the link "
                                      f"({len(fixed)} characters); raise max_length or shorten the options")

@@ -9,6 +9,7 @@ from airflow_provider_every8d.protocol.hitl import (
     Question,
     ReplyRules,
     match_reply,
+    notice_text,
     options_line,
     question_text,
     responder,
@@ -123,3 +124,13 @@ def test_judge_without_an_answer() -> None:
     assert verdict.answer is None
     assert len(verdict.ignored) == 1
     assert "0900000030" not in repr(verdict)  # nothing but the masked number is kept
+
+
+def test_notice_text_points_to_the_ui_and_asks_for_no_reply() -> None:
+    text = notice_text(Question("Deploy v2.3?", APPROVAL, body="Release notes", link=LINK))
+    assert text == f"Deploy v2.3? Release notes Approve / Reject. Answer in Airflow: {LINK}"
+    assert "reply" not in text
+
+
+def test_notice_text_without_a_link() -> None:
+    assert notice_text(Question("Go?", APPROVAL)) == "Go? Approve / Reject. Answer in Airflow."
