@@ -76,7 +76,7 @@ class Every8dSendSmsOperator(Every8dSendOperatorBase):
     def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
         from airflow_provider_every8d.protocol import build
 
-        return build.sms_request(self.message, items, self.subject, self.send_time, self.retry_time,
+        return build.sms_request(self.message, items, self.subject, self.send_time, retry_time=self.retry_time,
                                  deduplicate=self.deduplicate or recheck, msg_id=self.msg_id)
 
 
@@ -146,7 +146,8 @@ class Every8dSendMmsOperator(Every8dSendOperatorBase):
         from airflow_provider_every8d.protocol import mms
 
         image, kind = self._image
-        return mms.mms_request(self.message, items, self.subject, image, kind, self.send_time, self.retry_time)
+        return mms.mms_request(self.message, items, self.subject, image, attachment_type=kind,
+                               send_time=self.send_time, retry_time=self.retry_time)
 
 
 class Every8dSendParamSmsOperator(Every8dSendOperatorBase):

@@ -80,19 +80,19 @@ def normalize_msg_id(msg_id: object, field: str = "msg_id") -> str:
     return text.zfill(MSG_ID_DIGITS)
 
 
-def _sms_fields(message: str, phones: Sequence[Phone], subject: str, send_time: object,
+def _sms_fields(message: str, phones: Sequence[Phone], subject: str, *, send_time: object,
                 retry_time: object) -> tuple[tuple[str, str], ...]:
     retry = validate_retry_time(retry_time)  # omitted when not given: the platform's default is 1,440
     return (("SB", subject), ("MSG", message), ("DEST", ",".join(p.wire for p in phones)),
             ("ST", format_send_time(send_time)), *((("RETRYTIME", retry),) if retry else ()))
 
 
-def sms_request(message: object, recipients: object, subject: object = "", send_time: object = None,
-             retry_time: object = None, *, deduplicate: bool = False, msg_id: object = None) -> ApiRequest:
+def sms_request(message: object, recipients: object, subject: object = "", send_time: object = None, *,
+                retry_time: object = None, deduplicate: bool = False, msg_id: object = None) -> ApiRequest:
     """1.1 (default), 1.3 (``deduplicate=True``) or 1.4 (``msg_id`` given; exactly one recipient)."""
     text = validate_message(message)
     phones = parse_recipients(recipients)
-    fields = _sms_fields(text, phones, validate_subject(subject), send_time, retry_time)
+    fields = _sms_fields(text, phones, validate_subject(subject), send_time=send_time, retry_time=retry_time)
     if msg_id is not None and msg_id != "":
         if deduplicate:
             raise Every8dValidationError("msg_id", "cannot be combined with deduplicate=True (the platform "

@@ -54,8 +54,8 @@ def validate_image(attachment: object, attachment_type: object) -> tuple[bytes, 
     return data, kind
 
 
-def mms_request(message: object, recipients: object, subject: object, attachment: object,
-             attachment_type: object, send_time: object = None, retry_time: object = None) -> ApiRequest:
+def mms_request(message: object, recipients: object, subject: object, attachment: object, *,
+                attachment_type: object, send_time: object = None, retry_time: object = None) -> ApiRequest:
     """1.2. Taiwan numbers only; image plus text at most 300 KB; priced 3 points up to 50 KB, else 5."""
     text = "" if message is None else message
     if not isinstance(text, str):

@@ -94,7 +94,7 @@ def test_a_bad_email_is_named_without_the_address() -> None:
 
 @pytest.mark.parametrize("request_", [
     build.sms_request("秘密 text", "0900000123", subject="名單"),
-    mms.mms_request("秘密 text", "0900000123", "名單", PNG, "png"),
+    mms.mms_request("秘密 text", "0900000123", "名單", PNG, attachment_type="png"),
     param_sms.param_sms_request([{"mobile": "0900000123", "name": "王小明", "params": ["秘密"]}], "%field1% text"),
 ], ids=lambda r: r.endpoint.section)
 def test_a_requests_repr_holds_no_text_numbers_or_names(request_) -> None:
@@ -106,7 +106,7 @@ def test_a_requests_repr_holds_no_text_numbers_or_names(request_) -> None:
 
 @pytest.mark.parametrize(("request_", "message"), [
     (build.sms_request("hello", "0900000001"), "hello"),
-    (mms.mms_request("picture", "0900000001", "s", PNG, "png"), "picture"),
+    (mms.mms_request("picture", "0900000001", "s", PNG, attachment_type="png"), "picture"),
     (param_sms.param_sms_request([{"mobile": "0900000001", "params": ["a"]}], "hi %field1%"), "hi %field1%"),
     (param_sms.param_sms_request([{"mobile": "0900000001", "content": "own"}]), None),
     (build.credit_request(), None),

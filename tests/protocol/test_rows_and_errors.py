@@ -36,7 +36,7 @@ def _requests():
         build.sms_request("hi", "0900000001"),
         build.sms_request("hi", "0900000001", deduplicate=True),
         build.sms_request("hi", "0900000001", msg_id=7),
-        mms.mms_request("hi", "0900000001", "subject", PNG, "png"),
+        mms.mms_request("hi", "0900000001", "subject", PNG, attachment_type="png"),
         param_sms.param_sms_request([{"mobile": "0900000001", "content": "hi"}]),
         build.delivery_status_request("b-1"),
         build.delivery_status_request("b-1", mms=True),

@@ -151,7 +151,7 @@ def test_bad_mms_arguments(kwargs, field):
 
 @pytest.mark.parametrize(("subject", "ok"), [("一二三四五六七八九十一二三四五", True), ("a" * 95, True)])
 def test_mms_subject_limits(subject, ok):
-    assert mms.mms_request("hi", "0900000001", subject, JPG, "jpeg").endpoint is Endpoint.SEND_MMS
+    assert mms.mms_request("hi", "0900000001", subject, JPG, attachment_type="jpeg").endpoint is Endpoint.SEND_MMS
 
 
 @pytest.mark.parametrize(("name", "kind"), [("photo.JPG", "jpg"), ("a/b.png", "png"), ("noext", None)])

@@ -17,7 +17,7 @@ def request_for(section: str) -> ApiRequest:
     """A built request of the endpoint of that spec section (its parser is what is tested)."""
     return {
         "1.1": lambda: build.sms_request("hi", "0900000001"),
-        "1.2": lambda: mms.mms_request("hi", "0900000001", "subject", PNG, "png"),
+        "1.2": lambda: mms.mms_request("hi", "0900000001", "subject", PNG, attachment_type="png"),
         "1.3": lambda: build.sms_request("hi", "0900000001", deduplicate=True),
         "1.4": lambda: build.sms_request("hi", "0900000001", msg_id=7),
         "1.5": lambda: param_sms.param_sms_request([{"mobile": "0900000001", "content": "hi"}]),
