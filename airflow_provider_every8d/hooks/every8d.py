@@ -19,8 +19,6 @@ from airflow_provider_every8d.settings import (
 )
 
 if TYPE_CHECKING:
-    from airflow_provider_every8d.aio import AsyncEvery8dClient
-    from airflow_provider_every8d.client import Every8dClient
     from airflow_provider_every8d.protocol.models import (
         DeliveryRow,
         EraseResult,
@@ -30,6 +28,8 @@ if TYPE_CHECKING:
         StatusPage,
     )
     from airflow_provider_every8d.protocol.request import ApiRequest
+    from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
+    from airflow_provider_every8d.transport.sync import Every8dClient
 
 
 def _mask_password(password: str | None) -> None:
@@ -73,13 +73,15 @@ class Every8dHook(BaseHook):
     def get_connection_form_widgets(cls) -> dict[str, Any]:
         from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
         from flask_babel import lazy_gettext
-        from wtforms import BooleanField, IntegerField
+        from wtforms import BooleanField, IntegerField, SelectField
         from wtforms.validators import NumberRange, Optional
 
         return {
             "timeout": IntegerField(lazy_gettext("Timeout (seconds)"), widget=BS3TextFieldWidget(),
                                     validators=[Optional(), NumberRange(min=1, max=600)], default=30),
             "verify": BooleanField(lazy_gettext("Verify TLS certificates"), default=True),
+            "api_version": SelectField(lazy_gettext("API version"), choices=["2.1", "2.2"], default="2.1"),
+            "auth": SelectField(lazy_gettext("Authentication"), choices=["password", "token"], default="password"),
         }
 
     @classmethod
@@ -107,7 +109,7 @@ class Every8dHook(BaseHook):
 
     @cached_property
     def _client(self) -> Every8dClient:
-        from airflow_provider_every8d.client import Every8dClient
+        from airflow_provider_every8d.transport.sync import Every8dClient
 
         return Every8dClient(self.settings)
 
@@ -116,7 +118,7 @@ class Every8dHook(BaseHook):
         from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
         from airflow.providers.common.compat.sdk import AirflowNotFoundException
 
-        from airflow_provider_every8d.aio import AsyncEvery8dClient
+        from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
 
         try:
             conn = await get_async_connection(self.every8d_conn_id)
