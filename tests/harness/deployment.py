@@ -157,6 +157,16 @@ class Deployment:
         self.start_component(name)
         self.wait_ready(name, time.monotonic() + timeout)
 
+    def recover(self, timeout: float = START_TIMEOUT) -> list[str]:
+        """Restart every component that died without being told to (after an outage); their names."""
+        dead = self.dead()
+        for name in dead:
+            self.start_component(name)
+        deadline = time.monotonic() + timeout
+        for name in dead:
+            self.wait_ready(name, deadline)
+        return dead
+
     def stop(self) -> None:
         """Stop every component (SIGTERM, then SIGKILL), then Redis and PostgreSQL; never raises midway."""
         self.stopped.update(self.processes)
