@@ -14,3 +14,5 @@ DEFAULT_CHUNK_SIZE = 1000
 """Recipients per send request (one batch each); the vendor advises 500 to 2,000."""
 DEFAULT_POLL_INTERVAL = 30.0
 """Seconds between two status or reply checks of a wait."""
+HITL_TRIGGER_CLASSPATH = "airflow_provider_every8d.triggers.hitl.Every8dHITLTrigger"
+"""Stored with every task deferred on the HITL trigger, and looked up by the push receiver: keep it stable."""

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from airflow_provider_every8d.plugins.assets import uri_for_report
 from airflow_provider_every8d.plugins.dedup import claim, ensure_table, purge_expired
+from airflow_provider_every8d.plugins.hitl_answers import answer_from_push
 from airflow_provider_every8d.plugins.requeue import requeue_unconsumed
 from airflow_provider_every8d.protocol.models import DeliveryReport
 from airflow_provider_every8d.protocol.privacy import mask
@@ -67,6 +68,8 @@ def store_report(report: DeliveryReport, dedup_days: float) -> StoreOutcome:
         except Exception as exc:  # the event is stored; a failed clean-up must not turn into a retry
             log.warning("EVERY8D push: expired report ids not purged (%s)", error_summary(exc))
     _log(report, uri, key, outcome)
+    if report.is_reply:
+        answer_from_push(report)  # a reply to an Every8dHITLOperator question resolves it now (.hitl_answers)
     return outcome
 
 

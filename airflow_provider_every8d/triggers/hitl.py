@@ -30,11 +30,10 @@ from uuid import UUID
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_every8d.constants import DEFAULT_CONN_ID
-from airflow_provider_every8d.triggers.every8d import MIN_PAUSE, failure_pause
+from airflow_provider_every8d.constants import DEFAULT_CONN_ID, HITL_TRIGGER_CLASSPATH
+from airflow_provider_every8d.protocol.waits import MIN_PAUSE, failure_pause
 
-CLASSPATH = "airflow_provider_every8d.triggers.hitl.Every8dHITLTrigger"
-"""Stored with every deferred task: keep it stable across releases."""
+CLASSPATH = HITL_TRIGGER_CLASSPATH
 TIMEOUT_ERROR = "The timeout has passed, and the response has not yet been received."
 
 
