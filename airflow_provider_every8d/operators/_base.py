@@ -147,8 +147,8 @@ class Every8dSendOperatorBase(BaseOperator):
         from airflow_provider_every8d.protocol.summary import DeliverySummary
 
         if not result["batch_ids"]:
-            return judge(result, DeliverySummary(mms=self.mms), self.fail_on_undelivered, self.min_delivery_rate,
-                         self.log)
+            return judge(result, DeliverySummary(mms=self.mms), fail_on_undelivered=self.fail_on_undelivered,
+                         min_delivery_rate=self.min_delivery_rate, log=self.log)
         if self.deferrable:
             from airflow_provider_every8d.triggers.every8d import Every8dDeliveryStatusTrigger
 
@@ -162,9 +162,10 @@ class Every8dSendOperatorBase(BaseOperator):
                 kwargs={"send_result": {**result, "retry_safe": self._retry_safe}},
                 timeout=self._wait_timeout(),
             )
-        summary = poll_until_final(hook, result["batch_ids"], self.mms, self.poll_interval, self._wait_timeout(),
-                                   self._retry_safe, self.log)
-        return judge(result, summary, self.fail_on_undelivered, self.min_delivery_rate, self.log)
+        summary = poll_until_final(hook, result["batch_ids"], mms=self.mms, poll_interval=self.poll_interval,
+                                   timeout=self._wait_timeout(), retry_safe=self._retry_safe, log=self.log)
+        return judge(result, summary, fail_on_undelivered=self.fail_on_undelivered,
+                     min_delivery_rate=self.min_delivery_rate, log=self.log)
 
     def _retry_safe_in(self, context: Context) -> bool:
         """Whether a retry of this task instance could not send again (ledger present, or the filter)."""
@@ -180,31 +181,30 @@ class Every8dSendOperatorBase(BaseOperator):
         except Exception as error:
             if next_method != "__fail__":
                 raise
-            from airflow_provider_every8d.operators._verdict import fail
+            from airflow_provider_every8d.operators._verdict import after_send
 
-            safe = self._retry_safe_in(context)
-            raise fail(f"the send succeeded but waiting for delivery ended: {error}"
-                       + ("" if safe else "; not retried, since a retry would send again"), safe) from error
+            raise after_send(f"the send succeeded but waiting for delivery ended: {error}",
+                             self._retry_safe_in(context)) from error
 
     def execute_complete(self, context: Context, event: dict[str, Any],
                          send_result: dict[str, Any] | None = None) -> dict[str, Any]:
         """Resume after the trigger: the send result plus the delivery counts, or a failure."""
 
         from airflow_provider_every8d.operators._delivery import judge
-        from airflow_provider_every8d.operators._verdict import fail
+        from airflow_provider_every8d.operators._verdict import after_send
         from airflow_provider_every8d.protocol.summary import DeliverySummary
 
         if send_result is None:
             ti = context["ti"]
             send_result = ti.xcom_pull(task_ids=ti.task_id, key=SEND_RESULT_KEY, map_indexes=ti.map_index)
             if not isinstance(send_result, dict):
-                raise fail("resumed without the send result; the send itself succeeded, see the log of the "
-                           "deferred try for its batch ids", self._retry_safe_in(context))
+                raise after_send("resumed without the send result; the send itself succeeded, see the log of "
+                                 "the deferred try for its batch ids", self._retry_safe_in(context))
 
         retry_safe = bool(send_result.pop("retry_safe", False))
         if event.get("status") != "success":
-            raise fail(f"the send succeeded (batches {', '.join(send_result['batch_ids'])}) but waiting for "
-                       f"delivery failed: {event.get('message', event)}"
-                       + ("" if retry_safe else "; not retried, since a retry would send again"), retry_safe)
+            raise after_send(f"the send succeeded (batches {', '.join(send_result['batch_ids'])}) but waiting "
+                             f"for delivery failed: {event.get('message', event)}", retry_safe)
         summary = DeliverySummary.from_dict(event.get("summary") or {}, mms=self.mms)
-        return judge(send_result, summary, self.fail_on_undelivered, self.min_delivery_rate, self.log)
+        return judge(send_result, summary, fail_on_undelivered=self.fail_on_undelivered,
+                     min_delivery_rate=self.min_delivery_rate, log=self.log)

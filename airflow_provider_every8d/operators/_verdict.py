@@ -22,6 +22,15 @@ def fail(message: str, retryable: bool) -> AirflowException:
     return exception_for(Verdict.RETRY if retryable else Verdict.FINAL, message)
 
 
+NOT_RETRIED = "; not retried, since a retry would send again"
+
+
+def after_send(message: str, retry_safe: bool) -> AirflowException:
+    """A failure once the send succeeded (waiting for delivery): retried only where a retry cannot send
+    again, and saying so when it is not."""
+    return fail(message if retry_safe else message + NOT_RETRIED, retry_safe)
+
+
 def raise_for(outcome: Outcome) -> None:
     """Return when the send is done; raise the verdict's exception, chained to its cause, otherwise."""
     if outcome.verdict is Verdict.DONE:
