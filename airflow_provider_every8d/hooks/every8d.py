@@ -33,14 +33,18 @@ if TYPE_CHECKING:
 
 
 def _mask_password(password: str | None) -> None:
-    """Feed the secret masker even where the connection did not register the password."""
+    """Feed the secret masker even where the connection did not register the password, in each form the
+    wire gives it (form-encoded, JSON-escaped): Airflow's masker matches the raw text only."""
     if not password:
         return
     try:
         from airflow.providers.common.compat.sdk import mask_secret
     except ImportError:  # pragma: no cover - very old compat provider
         from airflow.utils.log.secrets_masker import mask_secret  # type: ignore[no-redef]
-    mask_secret(password)
+    from airflow_provider_every8d.protocol.privacy import secret_forms
+
+    for form in secret_forms(password):
+        mask_secret(form)
 
 
 def _unknown_connection(conn_id: str) -> Every8dValidationError:

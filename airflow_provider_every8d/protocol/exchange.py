@@ -6,21 +6,28 @@ status code, a redirect or a failed connection means the same thing on both path
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from airflow_provider_every8d.protocol.errors import Every8dTransportError
-from airflow_provider_every8d.protocol.privacy import excerpt
+from airflow_provider_every8d.protocol.privacy import excerpt, scrub
 
 
-def check_response(status_code: int, body: bytes, endpoint: str, password: str | None) -> bytes:
-    """The body of an HTTP 200 answer; anything else raises :class:`Every8dTransportError` with the status
-    code and a short excerpt (password and phone numbers scrubbed).
+def check_response(status_code: int, body: bytes, endpoint: str, password: str | Iterable[str | None] | None
+                   ) -> bytes:
+    """The body of an HTTP 200 answer, with the password (or each of several secrets: the 2.2 token too)
+    replaced by ``***`` in every encoding (:func:`privacy.scrub`): a server that echoes the request
+    cannot put it into a parse error, an API error's text, an XCom or a trigger event. Anything else
+    raises :class:`Every8dTransportError` with the status code and a short excerpt (secrets and phone
+    numbers scrubbed).
 
     Redirects are answers too: the transports never follow one, since following re-sends the body (the
     password, and for a send the message) to wherever the ``Location`` points. A 3xx is therefore a
     failure that may have reached the server, like any other non-200.
     """
+    secrets = [password] if password is None or isinstance(password, str) else list(password)
     if status_code == 200:
-        return body
-    raise Every8dTransportError(f"HTTP {status_code}: {excerpt(body, password)}", status_code=status_code,
+        return scrub(body, secrets)
+    raise Every8dTransportError(f"HTTP {status_code}: {excerpt(scrub(body, secrets))}", status_code=status_code,
                                 endpoint=endpoint)
 
 

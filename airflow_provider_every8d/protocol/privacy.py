@@ -6,8 +6,12 @@ push receiver. It imports nothing of the package, so nothing can form an import 
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import TypeVar
+from urllib.parse import quote, quote_plus
 
 _NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z\-])\+?\d{8,15}(?![0-9A-Za-z\-])")
 """A phone-like run in free text: ``+`` and 8 to 15 digits, not part of a longer token (a UUID's digits)."""
@@ -16,6 +20,10 @@ _SCAN_LENGTH = 1000
 """Characters of a body scanned for numbers before cutting, so a number at the cut is masked whole."""
 SHOWN_RECIPIENTS = 3
 """Numbers a log line names before it says ``and N more``."""
+SCRUBBED = "***"
+_Text = TypeVar("_Text", str, bytes)
+_ESCAPE_HEX = re.compile(r"%[0-9A-Fa-f]{2}|\\\\u[0-9A-Fa-f]{4}")
+"""A percent escape (``%2F``) or a JSON one (``\\u00fc``, as :func:`re.escape` writes it) in a pattern."""
 
 
 def mask(number: str) -> str:
@@ -39,12 +47,51 @@ def masked_list(numbers: Sequence[str], shown: int = SHOWN_RECIPIENTS) -> str:
     return f"{named} and {rest} more" if rest > 0 else named
 
 
+def scrub(text: _Text, secrets: Iterable[str | None]) -> _Text:
+    """``text`` (a body, a URL, an error's text; ``str`` or UTF-8 ``bytes``) with every secret replaced by
+    ``***`` in every form the wire gives it: raw, form-encoded (``quote_plus``, and ``quote`` with or
+    without ``/`` kept; percent escapes in either case), and JSON-escaped (``\\uXXXX`` in either case,
+    ``\\/``). Any length counts, unlike Airflow's masker (5 characters and up). Answers without a secret
+    cost a few substring searches; only a hit builds the pattern (cached per secret)."""
+    found = [secret for secret in secrets if secret and _present(text, secret)]
+    if not found:
+        return text
+    if isinstance(text, bytes):
+        return _pattern(tuple(found), True).sub(SCRUBBED.encode(), text)
+    return _pattern(tuple(found), False).sub(SCRUBBED, text)
+
+
+def _present(text: str | bytes, secret: str) -> bool:
+    """A cheap superset of a match: any form, case folded (escapes match in either case)."""
+    if isinstance(text, bytes):
+        folded_bytes = text.lower()
+        return any(form.lower().encode("utf-8", "surrogatepass") in folded_bytes for form in secret_forms(secret))
+    folded = text.lower()
+    return any(form.lower() in folded for form in secret_forms(secret))
+
+
+@lru_cache(maxsize=64)
+def secret_forms(secret: str) -> tuple[str, ...]:
+    """The secret as it appears in raw, form-encoded and JSON text, longest first (what :func:`scrub`
+    looks for; the hook registers each with Airflow's secret masker, which knows only the raw form)."""
+    encoded = {quote_plus(secret, safe=""), quote(secret, safe=""), quote(secret), quote_plus(secret)}
+    escaped = {json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    escaped |= {form.replace("/", "\\/") for form in escaped}
+    return tuple(sorted({secret, *encoded, *escaped}, key=len, reverse=True))
+
+
+@lru_cache(maxsize=64)
+def _pattern(secrets: tuple[str, ...], as_bytes: bool) -> re.Pattern:  # type: ignore[type-arg]
+    forms = sorted({form for secret in secrets for form in secret_forms(secret)}, key=len, reverse=True)
+    text = "|".join(_ESCAPE_HEX.sub(lambda m: f"(?i:{m.group()})", re.escape(form)) for form in forms)
+    return re.compile(text.encode("utf-8", "surrogatepass") if as_bytes else text)
+
+
 def excerpt(body: bytes | str, secret: str | None = None) -> str:
-    """A short, printable excerpt of an answer for error messages: the password replaced by ``***``,
-    phone numbers masked, control characters shown as ``\\x0a``."""
+    """A short, printable excerpt of an answer for error messages: the password replaced by ``***`` in
+    every encoding (:func:`scrub`), phone numbers masked, control characters shown as ``\\x0a``."""
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    if secret:
-        text = text.replace(secret, "***")
+    text = scrub(text, [secret])
     text = text[:_SCAN_LENGTH]
     text = mask_numbers(text)[:EXCERPT_LENGTH]
     return "".join(ch if ch.isprintable() or ch == "\t" else f"\\x{ord(ch):02x}" for ch in text)
