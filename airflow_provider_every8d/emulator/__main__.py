@@ -2,11 +2,15 @@
 
 Prints one line, flushed, whose last word is the base URL (``--port 0`` picks a free port and
 prints the real one), so scripts can read it: ``EVERY8D emulator listening on http://127.0.0.1:8088``.
+
+The account's password comes from ``$EVERY8D_EMULATOR_PASSWORD`` or ``--password-file`` (first line),
+never from the command line, which every user of the machine can read in the process list.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -14,7 +18,10 @@ from collections.abc import Sequence
 from types import FrameType
 
 from .modes import Modes
-from .server import Every8dEmulator
+from .server import MAX_REQUESTS, Every8dEmulator
+
+PASSWORD_ENV = "EVERY8D_EMULATOR_PASSWORD"
+DEFAULT_PASSWORD = "demo-password"
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -25,7 +32,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8088, help="port to bind; 0 picks a free one (default 8088)")
     parser.add_argument("--uid", default="demo", help="account UID (default demo)")
-    parser.add_argument("--password", default="demo-password", help="account PWD (default demo-password)")
+    parser.add_argument("--password-file", default=None,
+                        help=f"file whose first line is the account PWD (else ${PASSWORD_ENV}, else demo-password)")
+    parser.add_argument("--password", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--max-requests", type=int, default=MAX_REQUESTS,
+                        help=f"requests kept for inspection, newest first (a ring; default {MAX_REQUESTS})")
     parser.add_argument("--credit", type=float, default=1000.0, help="starting points (default 1000)")
     parser.add_argument(
         "--delivery-seconds", type=float, default=2.0, help="seconds from sending to final status (default 2)"
@@ -39,14 +50,28 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--realistic", action="store_true",
                         help="every odd answer shape at once (Modes.realistic(): empty pages, Big5 refusals ...)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.password is not None:
+        parser.error(f"--password: a password on the command line is visible in the process list; "
+                     f"set ${PASSWORD_ENV} or use --password-file")
+    if args.max_requests < 1:
+        parser.error(f"--max-requests: {args.max_requests} must be at least 1")
+    return args
+
+
+def account_password(args: argparse.Namespace) -> str:
+    """``--password-file``'s first line, else ``$EVERY8D_EMULATOR_PASSWORD``, else ``demo-password``."""
+    if args.password_file:
+        with open(args.password_file, encoding="utf-8") as handle:
+            return handle.readline().rstrip("\r\n")
+    return os.environ.get(PASSWORD_ENV) or DEFAULT_PASSWORD
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     emulator = Every8dEmulator(
         port=args.port,
-        accounts={args.uid: {"password": args.password, "batch_ids": args.batch_ids}},
+        accounts={args.uid: {"password": account_password(args), "batch_ids": args.batch_ids}},
         credit=args.credit,
         delivery_seconds=args.delivery_seconds,
         push_url=args.push_url,
@@ -56,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         jitter=args.jitter,
         verbose=args.verbose,
         modes=Modes.realistic() if args.realistic else None,
+        max_requests=args.max_requests,
     )
     stop = threading.Event()
 

@@ -15,6 +15,8 @@ truncated           yes        HTTP 200 with the valid answer cut short (Content
 html                no         HTTP 200 with an HTML error page (as proxies and portals do)
 bom                 yes        a UTF-8 BOM before the valid answer
 crlf                yes        a trailing CRLF after the valid answer
+echo                no         HTTP ``status`` with ``received `` and the request's body (PWD
+                               and all, form- or JSON-encoded), as misconfigured servers do
 ==================  =========  ===========================================================
 
 ``after=N`` lets the first N matching requests through before the rule starts to fire (e.g. fail
@@ -31,7 +33,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-KINDS = frozenset({"http_500", "slow", "reset", "drop_after_accept", "garbage", "truncated", "html", "bom", "crlf"})
+KINDS = frozenset({"http_500", "slow", "reset", "drop_after_accept", "garbage", "truncated", "html", "bom", "crlf",
+                   "echo"})
 PROCESSED = frozenset({"slow", "drop_after_accept", "truncated", "bom", "crlf"})
 """Kinds after which the request has taken effect."""
 

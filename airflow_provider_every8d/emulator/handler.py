@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import struct
 import sys
@@ -49,6 +50,16 @@ class RequestRecord:
     client: tuple[str, int]
     fault: str | None
     body: bytes = field(repr=False, default=b"")
+
+    def __repr__(self) -> str:
+        """Without the password or a bearer token (a repr lands in test output and logs) and without the
+        body and the query, which hold them in their encoded forms."""
+        fields = {name: "***" if _SECRET_NAME.search(name) else value for name, value in self.fields.items()}
+        return (f"RequestRecord(method={self.method!r}, path={self.path!r}, endpoint={self.endpoint!r}, "
+                f"fields={fields!r}, fault={self.fault!r})")
+
+
+_SECRET_NAME = re.compile(r"pwd|pass|token|secret|authorization", re.IGNORECASE)
 
 
 class Context(Protocol):
@@ -184,7 +195,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         if endpoint is None:
             self._reply(404, b"Not Found", "text/plain; charset=utf-8")
             return
-        if rule is not None and self._fault_before(rule):
+        if rule is not None and self._fault_before(rule, body):
             return
         if problem is not None:
             answer = error_answer(endpoint, -1, problem, context.store.modes)
@@ -192,7 +203,7 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             answer = dispatch(context.routes, context.store, endpoint, fields)
         self._answer(answer, rule)
 
-    def _fault_before(self, rule: FaultRule) -> bool:
+    def _fault_before(self, rule: FaultRule, body: bytes) -> bool:
         """Faults that replace processing; True when the request is finished."""
         if rule.kind == "slow":
             time.sleep(rule.delay)
@@ -203,6 +214,8 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
             self._reply(rule.status, f"HTTP {rule.status}".encode(), "text/plain; charset=utf-8")
         elif rule.kind == "html":
             self._reply(200, HTML_PAGE, "text/html; charset=utf-8")
+        elif rule.kind == "echo":
+            self._reply(rule.status, b"received " + body, "text/plain; charset=utf-8")
         elif rule.kind == "garbage":
             self._reply(200, self.server.context.faults.garbage(rule), "text/plain; charset=utf-8")
         else:

@@ -6,6 +6,7 @@ import copy
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
@@ -21,6 +22,8 @@ from .push import PushAttempt, PushWorker, Ticker
 from .state import Account, Clock, MessageRecord, Reply, Store
 
 DEFAULT_ACCOUNTS: Mapping[str, str] = {"demo": "demo-password"}
+MAX_REQUESTS = 1000
+"""Requests (and push attempts) kept for ``emu.requests``: the newest, older ones dropped (a ring)."""
 
 
 class Every8dEmulator:
@@ -33,6 +36,9 @@ class Every8dEmulator:
     arguments are the defaults for accounts that do not say. Every SMS reaches its final status
     ``delivery_seconds`` after it leaves (``jitter=True`` spreads that over 0.5x-1.5x per number),
     on the emulator's clock: real time plus an offset that ``advance()`` moves.
+
+    ``emu.requests`` and ``emu.pushes`` keep the newest ``max_requests`` entries (a ring), so a long run
+    or a few huge requests cannot grow the emulator's memory without bound.
 
     Use as a context manager, or call ``start()`` and ``stop()``.
     """
@@ -55,6 +61,7 @@ class Every8dEmulator:
         push_max_attempts: int = 10,
         verbose: bool = False,
         modes: Modes | Mapping[str, Any] | None = None,
+        max_requests: int = MAX_REQUESTS,
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -70,8 +77,11 @@ class Every8dEmulator:
         self.store.modes = self.modes
         self.faults = Faults()
         self.routes: Mapping[str, Handler] = build_routes(lambda: self.status_page_size, lambda: self.reply_page_size)
-        self._requests: list[RequestRecord] = []
-        self._pushes: list[PushAttempt] = []
+        if max_requests < 1:
+            raise ValueError(f"max_requests: {max_requests!r} must be at least 1")
+        self.max_requests = max_requests
+        self._requests: deque[RequestRecord] = deque(maxlen=max_requests)  # a ring: memory stays bounded
+        self._pushes: deque[PushAttempt] = deque(maxlen=max_requests)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._push: PushWorker | None = None
@@ -159,6 +169,7 @@ class Every8dEmulator:
     # --- inspection -----------------------------------------------------------------------
     @property
     def requests(self) -> list[RequestRecord]:
+        """The newest ``max_requests`` requests, oldest first."""
         with self.store.lock:
             return list(self._requests)
 
@@ -177,7 +188,7 @@ class Every8dEmulator:
 
     @property
     def pushes(self) -> list[PushAttempt]:
-        """Every push attempt so far (successful or not), in order."""
+        """The newest ``max_requests`` push attempts (successful or not), in order."""
         with self.store.lock:
             return list(self._pushes)
 

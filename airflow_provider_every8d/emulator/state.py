@@ -44,7 +44,7 @@ class Account:
     """One UID/PWD pair with its balance and the per-account options the real platform has."""
 
     uid: str
-    password: str
+    password: str = field(repr=False)
     credit: float = 1000.0
     status_columns: int = 6
     """5 (old accounts: no RECEIVED_TIME) or 6 columns in 2.2 status rows."""
