@@ -15,7 +15,7 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     "relabeling": {"login": "UID", "password": "PWD", "host": "Base URL"},
     "placeholders": {
         # Short enough to show whole in the form's input; the dedicated-platform form is in the docs.
-        "host": "https://oms.every8d.com",
+        "host": "https://oms.every8d.com or your dedicated URL",
         "login": "EVERY8D account (UID)",
         "password": "EVERY8D password (PWD)",
     },

@@ -33,9 +33,11 @@ if AIRFLOW_3:
         @cached_property
         def fastapi_root_middlewares(self) -> list[dict[str, Any]]:  # type: ignore[override]
             """Routes ``/every8d`` in any case to the receiver before Airflow's router (see ``paths.py``)."""
+            from airflow_provider_every8d.plugins.connection_test import PortZeroFix
             from airflow_provider_every8d.plugins.paths import PushPathGuard
 
-            return [{"middleware": PushPathGuard, "args": [], "kwargs": {}, "name": "EVERY8D push paths"}]
+            return [{"middleware": PushPathGuard, "args": [], "kwargs": {}, "name": "EVERY8D push paths"},
+                    {"middleware": PortZeroFix, "args": [], "kwargs": {}, "name": "EVERY8D connection Test port"}]
 
 else:
 
