@@ -1,4 +1,4 @@
-"""Endpoints of the HTTP API 2.1 and the base URL they hang from."""
+"""Endpoints of the HTTP API 2.1 (and the two names API 2.2 adds) and the base URL they hang from."""
 
 from __future__ import annotations
 
@@ -20,12 +20,16 @@ class Endpoint(enum.Enum):
     SEND_SMS_FILTERED = ("1.3", "sendSMS4FilterMessage.ashx", False)
     SEND_SMS_WITH_MSG_ID = ("1.4", "sendSMSWithMsgID.ashx", False)
     SEND_PARAM_SMS = ("1.5", "SendParamSMS.ashx", False)
+    SEND_PARAM = ("1.5", "SendParam.ashx", False)
+    """1.5 as API 2.2 names it (:func:`protocol.api22.for_api` picks it on a 2.2 connection)."""
     DELIVERY_STATUS = ("2.2", "getDeliveryStatus.ashx", True)
     MMS_DELIVERY_STATUS = ("2.3", "MMS/getDeliveryStatus.ashx", True)
     REPLIES = ("2.4", "getReplyMessage.ashx", True)
     CREDIT = ("3.1", "getCredit.ashx", True)
     ERASE_BOOKING = ("3.2", "eraseBooking.ashx", False)
     ERASE_MMS_BOOKING = ("3.3", "MMS/eraseBooking.ashx", False)
+    CONNECTION_HANDLER = ("token", "ConnectionHandler.ashx", True)
+    """API 2.2's bearer tokens (get, check, close: :mod:`protocol.tokens`); a repeat only makes a token."""
 
     def __init__(self, section: str, path: str, idempotent: bool) -> None:
         self.section = section

@@ -26,7 +26,8 @@ class SendResult:
 
     ``credit`` is the balance after the send (None when the platform did not say: 1.3's "everything was
     filtered" answer); ``unsent`` counts messages not sent for lack of credit; ``filtered`` lists the
-    numbers the 24-hour duplicate filter (1.3) dropped; ``msg_id`` is 1.4's echo.
+    numbers the 24-hour duplicate filter (1.3) dropped; ``msg_id`` is 1.4's echo; ``fail_batch_ids``
+    (API 2.2's FAIL_BATCHID) the earlier batches that made each ``filtered`` number a duplicate, in order.
     """
 
     credit: float | None
@@ -36,11 +37,20 @@ class SendResult:
     batch_id: str
     filtered: tuple[str, ...] = ()
     msg_id: str | None = None
+    fail_batch_ids: tuple[str, ...] = ()
+
+    @property
+    def duplicates(self) -> dict[str, str]:
+        """Each filtered number and the earlier batch that made it a duplicate (``""`` when not told)."""
+        return {number: self.fail_batch_ids[index] if index < len(self.fail_batch_ids) else ""
+                for index, number in enumerate(self.filtered)}
 
 
 class DeliveryRow(NamedTuple):
     """One message of a batch (2.2/2.3). Times are kept as the platform wrote them (Taiwan time);
-    ``sent_at``/``received_at`` parse them on demand (parsing every row would dominate a status scan)."""
+    ``sent_at``/``received_at`` parse them on demand (parsing every row would dominate a status scan).
+    ``mr`` (the platform's per-message reference) and ``real_cost`` (points actually charged) come only
+    with API 2.2's JSON report (``RESPFORMAT=1``): ``""`` and None from a TAB report."""
 
     name: str
     mobile: str
@@ -48,6 +58,8 @@ class DeliveryRow(NamedTuple):
     cost: float
     status: int
     received_time: str = ""
+    mr: str = ""
+    real_cost: float | None = None
 
     @property
     def sent_at(self) -> datetime | None:

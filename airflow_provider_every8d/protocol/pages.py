@@ -22,6 +22,7 @@ import re
 from airflow_provider_every8d.protocol.answers import count, decode, raise_for_error
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dResponseError
+from airflow_provider_every8d.protocol.json_reports import parse_reply_json, parse_status_json
 from airflow_provider_every8d.protocol.models import DeliveryRow, Reply, ReplyPage, StatusPage
 from airflow_provider_every8d.protocol.paging import REPLY_PAGE_SIZE, STATUS_PAGE_SIZE, expected_rows
 
@@ -100,6 +101,8 @@ def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS
     is checked the same way but only its status is counted (``counts``).
     """
     text = decode(body, endpoint)
+    if text[:1] == "{":  # API 2.2's RESPFORMAT=1; TAB stays the format of 2.1 and the fallback
+        return parse_status_json(text, endpoint, page=page, counts_only=counts_only)
     total, lines = _lines(text, endpoint)
     rows: list[DeliveryRow] = []
     counts: dict[int, int] = {}
@@ -124,7 +127,7 @@ def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS
                 counts[status] = counts.get(status, 0) + 1
             else:
                 append(new_row(DeliveryRow, (cols[0], cols[1].strip(), cols[2], float(cols[3] or 0),
-                                             int(cols[4]), cols[5])))
+                                             int(cols[4]), cols[5], "", None)))
         except ValueError:
             if not line.strip():
                 continue
@@ -146,6 +149,8 @@ def parse_reply_page(body: bytes, page: int | None = None) -> ReplyPage:
     """2.4: the reply count, then ``NAME MOBILE CONTENT SEND_TIME``. TABs inside NAME or CONTENT are kept."""
     endpoint = Endpoint.REPLIES
     text = decode(body, endpoint)
+    if text[:1] == "{":  # API 2.2's RESPFORMAT=1
+        return parse_reply_json(text, page=page)
     total, lines = _lines(text, endpoint)
     rows = []
     for line in lines:

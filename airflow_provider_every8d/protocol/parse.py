@@ -43,8 +43,20 @@ def _split_numbers(value: str, text: str, endpoint: Endpoint) -> tuple[str, ...]
     return numbers
 
 
+def split_fail_batch_ids(value: str, text: str, endpoint: Endpoint) -> tuple[str, ...]:
+    """API 2.2's FAIL_BATCHID: the earlier batches (joined by ``/``) that made each FAIL_MOBILE number a
+    duplicate, in the same order; each must be a whole batch id (``models.BATCH_ID_RE``)."""
+    batches = tuple(item.strip() for item in value.split("/") if item.strip())
+    for index, item in enumerate(batches, 1):
+        if not BATCH_ID_RE.fullmatch(item):
+            raise Every8dResponseError(f"FAIL_BATCHID entry {index} is not a complete batch id", excerpt(text),
+                                       endpoint.path)
+    return batches
+
+
 def parse_send(body: bytes, endpoint: Endpoint = Endpoint.SEND_SMS) -> SendResult:
-    """1.1 / 1.2: ``CREDIT,SENDED,COST,UNSEND,BATCH_ID``; 1.3 adds ``FAIL_MOBILE``; 1.4 adds ``MSGID``.
+    """1.1 / 1.2: ``CREDIT,SENDED,COST,UNSEND,BATCH_ID``; 1.3 adds ``FAIL_MOBILE`` (and on 2.2
+    ``FAIL_BATCHID``); 1.4 adds ``MSGID``.
 
     1.3's ``-98,<numbers>`` (every number filtered) is not an error to the user: it returns a result with
     ``sent == 0`` and the numbers in ``filtered``. 1.4's example in the spec has one field more than its
@@ -57,8 +69,10 @@ def _send_text(text: str, endpoint: Endpoint) -> SendResult:
     found = refusal(text)
     if found is not None:
         if endpoint is Endpoint.SEND_SMS_FILTERED and found[0] == FILTERED_EVERYTHING:
+            numbers, _, earlier = found[1].partition(",")  # 2.2: FAIL_BATCHID after the numbers
             return SendResult(credit=None, sent=0, cost=0.0, unsent=0, batch_id="",
-                              filtered=_split_numbers(found[1], text, endpoint))
+                              filtered=_split_numbers(numbers, text, endpoint),
+                              fail_batch_ids=split_fail_batch_ids(earlier, text, endpoint))
         raise Every8dApiError(found[0], found[1], endpoint.path)
     parts = text.split(",")
     minimum = 6 if endpoint is Endpoint.SEND_SMS_WITH_MSG_ID else 5
@@ -67,8 +81,9 @@ def _send_text(text: str, endpoint: Endpoint) -> SendResult:
                                    excerpt(text), endpoint.path)
     result = _send_fields(parts, text, endpoint)
     if endpoint is Endpoint.SEND_SMS_FILTERED:
-        filtered = _split_numbers(",".join(parts[5:]), text, endpoint) if len(parts) > 5 else ()
-        return SendResult(**{**result.__dict__, "filtered": filtered})
+        filtered = _split_numbers(parts[5], text, endpoint) if len(parts) > 5 else ()
+        batches = split_fail_batch_ids(",".join(parts[6:]), text, endpoint)  # 2.2's 7th field, FAIL_BATCHID
+        return SendResult(**{**result.__dict__, "filtered": filtered, "fail_batch_ids": batches})
     if endpoint is Endpoint.SEND_SMS_WITH_MSG_ID:
         return SendResult(**{**result.__dict__, "msg_id": parts[-1].strip()})
     if len(parts) != 5:

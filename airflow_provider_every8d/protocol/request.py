@@ -50,12 +50,14 @@ class ApiRequest:
     def url(self, base_url: str) -> str:
         return self.endpoint.url(base_url)
 
-    def encode(self, uid: str, password: str) -> tuple[bytes, str]:
-        """The body with the credentials, and its content type."""
+    def encode(self, uid: str | None, password: str | None) -> tuple[bytes, str]:
+        """The body with the credentials, and its content type. ``uid`` None (a call with an API 2.2
+        bearer token in its ``Authorization`` header): neither UID nor PWD is in the body."""
+        credentials = (("UID", uid), ("PWD", password or "")) if uid is not None else ()
         if self.json_fields is not None:
-            document = {"UID": uid, "PWD": password, **self.json_fields}
+            document = {**dict(credentials), **self.json_fields}
             return json.dumps(document, ensure_ascii=False).encode("utf-8"), JSON_CONTENT_TYPE
-        pairs = (("UID", uid), ("PWD", password), *self.fields)
+        pairs = (*credentials, *self.fields)
         return urlencode(pairs, encoding="utf-8").encode("ascii"), FORM_CONTENT_TYPE
 
     def parse(self, body: bytes) -> Any:

@@ -49,7 +49,7 @@ names = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "
 statuses = st.sampled_from([0, 100, 101, 103, 107, 300, 303, 500, -1, -6, 700, 888])
 times = st.sampled_from(["", "2021/06/01 14:25:55", "2026/11/24 23:59:59"])
 rows = st.builds(DeliveryRow, names, st.from_regex(r"\+8869\d{8}", fullmatch=True), times.filter(bool),
-                 st.sampled_from([1.0, 2.0, 3.0, 4.5]), statuses, times)
+                 st.sampled_from([1.0, 2.0, 3.0, 4.5]), statuses, times, mr=st.just(""), real_cost=st.none())
 
 
 @PROFILE
