@@ -9,7 +9,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export UV_CACHE_DIR ?= $(CURDIR)/.tools/cache
 
-.PHONY: demo bench test lint unit unit-airflow2 deployment-test docs release-check env clean
+.PHONY: demo bench test lint unit unit-pythons unit-airflow2 browser deployment-test docs release-check env clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -36,11 +36,19 @@ lint: env
 unit: env
 	$(VPY) -m pytest -q
 
+# The pure unit tests on every other Python 3.10-3.13 the machine has (the whole suite runs in `unit`).
+unit-pythons: env
+	./scripts/test-pythons.sh
+
 unit-airflow2: $(UV)
 	./scripts/test-airflow2.sh
 
-deployment-test: env
-	$(VPY) -m pytest -q -m deployment
+# Chromium and a CJK font for tests/deployment/test_browser.py (apt-get, when missing and root).
+browser:
+	./scripts/install_browser.sh
+
+deployment-test: env browser
+	$(VPY) -m pytest -q -rs -m deployment
 
 docs: env
 	./scripts/build_docs.sh
@@ -48,7 +56,7 @@ docs: env
 release-check: env
 	./scripts/release_check.sh
 
-test: lint unit unit-airflow2 deployment-test docs release-check
+test: lint unit unit-pythons unit-airflow2 deployment-test docs release-check
 
 clean:
 	rm -rf $(VENV) .airflow dist
