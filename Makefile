@@ -9,7 +9,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 export UV_CACHE_DIR ?= $(CURDIR)/.tools/cache
 
-.PHONY: demo bench test lint unit unit-pythons unit-airflow2 browser deployment-test docs release-check env clean
+.PHONY: demo bench test lint services unit unit-pythons unit-airflow2 browser deployment-test docs release-check env clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -17,7 +17,7 @@ $(UV):
 
 $(VENV)/.installed: pyproject.toml constraints/airflow-$(AIRFLOW_VERSION).txt | $(UV)
 	$(UV) venv --quiet --allow-existing --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')" $(VENV)
-	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet -e ".[test]" "apache-airflow==$(AIRFLOW_VERSION)" \
+	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet -e ".[test,deployment]" "apache-airflow==$(AIRFLOW_VERSION)" \
 		--constraint constraints/airflow-$(AIRFLOW_VERSION).txt
 	touch $@
 
@@ -33,7 +33,10 @@ lint: env
 	$(VENV)/bin/ruff check airflow_provider_every8d tests example_dags
 	$(VENV)/bin/mypy
 
-unit: env
+services:
+	./scripts/install-services.sh
+
+unit: env services
 	$(VPY) -m pytest -q
 
 # The pure unit tests on every other Python 3.10-3.13 the machine has (the whole suite runs in `unit`).
@@ -47,8 +50,10 @@ unit-airflow2: $(UV)
 browser:
 	./scripts/install_browser.sh
 
-deployment-test: env browser
-	$(VPY) -m pytest -q -rs -m deployment
+# PostgreSQL, Redis, CeleryExecutor; API server x2, scheduler, DAG processor, triggerer x2, Celery worker x2
+# (tests/deployment/conftest.py). A failure names the component; logs stay under pytest's basetemp.
+deployment-test: env services browser
+	$(VPY) -m pytest -q -rs -m deployment --basetemp=.airflow/deployment-test
 
 docs: env
 	./scripts/build_docs.sh

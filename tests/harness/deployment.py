@@ -211,12 +211,14 @@ class Deployment:
         return [name for name, process in self.processes.items()
                 if name not in self.stopped and process.poll() is not None]
 
-    def wait(self, what: str, probe: Callable[[], _T | None], timeout: float, component: str = "") -> _T:
-        """Poll ``probe`` (every 0.5 s) until truthy; a component dying or ``timeout`` raises ComponentError
-        naming the component (``component``, or every one) with its log's tail."""
+    def wait(self, what: str, probe: Callable[[], _T | None], timeout: float, component: str = "",
+             allow_dead: bool = False) -> _T:
+        """Poll ``probe`` (every 0.5 s) until truthy; a component dying (unless ``allow_dead``: an outage
+        the test caused) or ``timeout`` raises ComponentError naming the component (``component``, or every
+        one) with its log's tail."""
         deadline = time.monotonic() + timeout
         while True:
-            dead = self.dead()
+            dead = [] if allow_dead else self.dead()
             if dead:
                 raise ComponentError(f"{', '.join(dead)} died while waiting for {what}\n{self.logs(dead)}")
             result = probe()
