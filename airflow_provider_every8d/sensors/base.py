@@ -1,4 +1,4 @@
-"""What both EVERY8D sensors share: the hook, the batch ids, counting transient failures between pokes."""
+"""What both EVERY8D sensors share: the hook, the batch ids, the failure budget (protocol/waits.py) between pokes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from airflow.providers.common.compat.sdk import AirflowException, BaseSensorOper
 
 if TYPE_CHECKING:
     from airflow_provider_every8d.hooks.every8d import Every8dHook
+    from airflow_provider_every8d.protocol.waits import FailureBudget
 
 T = TypeVar("T")
 
@@ -20,7 +21,6 @@ class Every8dSensorBase(BaseSensorOperator):
     batch_id: Any
     every8d_conn_id: str
     max_consecutive_failures: int
-    _failures: int = 0
 
     @cached_property
     def hook(self) -> Every8dHook:
@@ -35,20 +35,25 @@ class Every8dSensorBase(BaseSensorOperator):
 
         return batch_id_list(self.batch_id)
 
-    def poll(self, read: Callable[[], T]) -> T | None:
-        """``read()``, or None after a transient failure (timeout, HTTP error, unparsable answer); the
-        ``max_consecutive_failures``-th failure in a row raises AirflowException with the reason.
-        A platform error (Every8dApiError) is not caught: it fails the task at once."""
-        from airflow_provider_every8d.protocol.errors import Every8dResponseError, Every8dTransportError
+    @cached_property
+    def failure_budget(self) -> FailureBudget:
+        """The failed polls in a row this sensor tolerates (kept across pokes in ``poke`` mode)."""
+        from airflow_provider_every8d.protocol.waits import FailureBudget
 
+        return FailureBudget(self.max_consecutive_failures, f"batch {', '.join(self.batch_ids)}")
+
+    def poll(self, read: Callable[[], T]) -> T | None:
+        """``read()``, or None after a transient failure (see :mod:`protocol.waits`); the failure that spends
+        the budget raises AirflowException with the reason (retried while ``retries`` allow: the platform may
+        be back by then). A platform error (Every8dApiError) is not caught: it fails the task at once."""
+        budget = self.failure_budget
         try:
             result = read()
-        except (Every8dTransportError, Every8dResponseError) as error:
-            self._failures += 1
-            if self._failures >= self.max_consecutive_failures:
-                raise AirflowException(f"{self._failures} polls in a row failed for batch "
-                                       f"{', '.join(self.batch_ids)}; last failure: {error}") from None
-            self.log.warning("EVERY8D poll %d/%d failed: %s", self._failures, self.max_consecutive_failures, error)
+        except budget.transient as error:
+            given_up = budget.failed(error)
+            if given_up:
+                raise AirflowException(given_up) from None
+            self.log.warning("%s", budget.warning(error))
             return None
-        self._failures = 0
+        budget.succeeded()
         return result

@@ -88,23 +88,24 @@ class Every8dDeliveryStatusSensor(Every8dSensorBase):
             self.log.warning("EVERY8D status codes not in the spec's table (treated as not final): %s", new_unknown)
 
     def _finish(self, summary: DeliverySummary) -> dict[str, Any]:
-        """The XCom of a complete batch, or AirflowException when delivery fell short of the options."""
-        problem = summary.shortfall(self.fail_on_undelivered, self.min_delivery_rate)
-        if problem:
-            raise AirflowException(f"EVERY8D batch {', '.join(self.batch_ids)}: {problem}")
+        """The XCom of a complete batch, or AirflowFailException (no retry: the statuses are final) when
+        delivery fell short of the options, as for the send operators' ``wait_for_delivery``."""
+        from airflow_provider_every8d.waiting import check_delivery
+
+        check_delivery(summary, self.batch_ids, fail_on_undelivered=self.fail_on_undelivered,
+                       min_delivery_rate=self.min_delivery_rate)
         return summary.to_dict()
 
     # -- deferrable ----------------------------------------------------------------------------------
     def execute(self, context: Context) -> Any:
         if not self.deferrable:
             return super().execute(context)
-        from airflow_provider_every8d.protocol.errors import Every8dResponseError, Every8dTransportError
         from airflow_provider_every8d.triggers.every8d import Every8dDeliveryStatusTrigger
 
         batch_ids = self.batch_ids
         try:  # one quick check: a batch that is already final needs no triggerer
             summary = self.hook.get_delivery_summary(batch_ids, mms=self.mms)
-        except (Every8dTransportError, Every8dResponseError) as error:
+        except self.failure_budget.transient as error:
             self.log.warning("EVERY8D first check failed (%s); the triggerer will keep trying", error)
         else:
             self._log_summary(summary)

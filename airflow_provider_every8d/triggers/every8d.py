@@ -1,11 +1,12 @@
 """Triggers: wait in the triggerer (asyncio, httpx) until a batch is fully delivered or a reply arrives.
 
-Both poll on one async client and share one failure policy: a transient failure (HTTP error or timeout,
-5xx, an unparsable answer) is retried with a growing pause, ``min(poll_interval, 2**(n-1))`` seconds after
-the n-th failure in a row (at least :data:`MIN_PAUSE`, so the loop never spins); after
+Both poll on one async client and spend the failure budget every wait shares
+(:class:`~airflow_provider_every8d.protocol.waits.FailureBudget`): a transient failure (HTTP error or
+timeout, 5xx, an unparsable answer) is retried with a growing pause, ``min(poll_interval, 2**(n-1))``
+seconds after the n-th failure in a row (at least ``MIN_PAUSE``, so the loop never spins); after
 ``max_consecutive_failures`` failed polls in a row the trigger ends with an error event naming the last
 failure. A negative answer from the platform (``-2`` wrong password ...) is not transient: error event at
-once. Sensing only: nothing here sends a message.
+once. Bad arguments raise Every8dValidationError naming the field. Sensing only: nothing here sends a message.
 """
 
 from __future__ import annotations
@@ -17,37 +18,30 @@ from typing import TYPE_CHECKING, Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID
+from airflow_provider_every8d.protocol.waits import FailureBudget
 
 if TYPE_CHECKING:
     from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
 
-MIN_PAUSE = 0.01
-"""Seconds: the shortest pause between two polls whatever ``poll_interval`` says."""
-
-
-def failure_pause(poll_interval: float, failures: int) -> float:
-    """Pause after the ``failures``-th consecutive failed poll: 1, 2, 4 ... s, capped at ``poll_interval``."""
-    return max(MIN_PAUSE, min(poll_interval, 2.0 ** (failures - 1)))
-
 
 class _PollingTrigger(BaseTrigger):
-    """Polls ``check()`` until it returns an event, with the module's failure policy."""
+    """Polls ``check()`` until it returns an event, spending the failure budget on transient failures."""
 
     def __init__(self, batch_ids: Sequence[str], every8d_conn_id: str, poll_interval: float,
                  max_consecutive_failures: int) -> None:
         super().__init__()
+        from airflow_provider_every8d.protocol.errors import Every8dValidationError
+
         if isinstance(batch_ids, str):
             batch_ids = [batch_ids]
         if not batch_ids:
-            raise ValueError("batch_ids: no batch id given")
-        if not poll_interval > 0:
-            raise ValueError(f"poll_interval: {poll_interval!r} must be a positive number of seconds")
-        if max_consecutive_failures < 1:
-            raise ValueError(f"max_consecutive_failures: {max_consecutive_failures!r} must be at least 1")
+            raise Every8dValidationError("batch_ids", "no batch id given")
+        if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)) or not poll_interval > 0:
+            raise Every8dValidationError("poll_interval", f"{poll_interval!r} must be a positive number of seconds")
         self.batch_ids = list(batch_ids)
         self.every8d_conn_id = every8d_conn_id
         self.poll_interval = float(poll_interval)
-        self.max_consecutive_failures = int(max_consecutive_failures)
+        self.max_consecutive_failures = FailureBudget(max_consecutive_failures).limit  # refused here if bad
         self._last: dict[str, Any] | None = None
 
     async def check(self, client: AsyncEvery8dClient) -> TriggerEvent | None:
@@ -59,14 +53,9 @@ class _PollingTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow_provider_every8d.hooks.every8d import Every8dHook
-        from airflow_provider_every8d.protocol.errors import (
-            Every8dApiError,
-            Every8dResponseError,
-            Every8dTransportError,
-        )
+        from airflow_provider_every8d.protocol.errors import Every8dApiError
 
-        transient = (Every8dTransportError, Every8dResponseError, asyncio.TimeoutError)
-        failures = 0
+        budget = FailureBudget(self.max_consecutive_failures, self._what())
         async with await Every8dHook(every8d_conn_id=self.every8d_conn_id).aget_client() as client:
             while True:
                 try:
@@ -74,23 +63,18 @@ class _PollingTrigger(BaseTrigger):
                 except Every8dApiError as error:
                     yield self.error_event(f"EVERY8D refused the query for {self._what()}: {error}")
                     return
-                except transient as error:
-                    failures += 1
-                    reason = str(error) or type(error).__name__
-                    if failures >= self.max_consecutive_failures:
-                        yield self.error_event(f"{failures} polls in a row failed for {self._what()}; "
-                                               f"last failure: {reason}")
+                except budget.transient as error:
+                    given_up = budget.failed(error)
+                    if given_up:
+                        yield self.error_event(given_up)
                         return
-                    pause = failure_pause(self.poll_interval, failures)
-                    self.log.warning("EVERY8D poll %d/%d failed (%s); next try in %.1f s", failures,
-                                     self.max_consecutive_failures, reason, pause)
-                    await asyncio.sleep(pause)
-                    continue
-                failures = 0
-                if event is not None:
-                    yield event
-                    return
-                await asyncio.sleep(max(MIN_PAUSE, self.poll_interval))
+                    self.log.warning("%s", budget.warning(error, budget.pause(self.poll_interval)))
+                else:
+                    budget.succeeded()
+                    if event is not None:
+                        yield event
+                        return
+                await asyncio.sleep(budget.pause(self.poll_interval))
 
     def _what(self) -> str:
         return f"batch {', '.join(self.batch_ids)}"

@@ -11,7 +11,8 @@ from delivery_helpers import PNG, expected_statuses, numbers, send, status_polls
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.hooks.every8d import Every8dHook
-from airflow_provider_every8d.triggers.every8d import Every8dDeliveryStatusTrigger, failure_pause
+from airflow_provider_every8d.protocol.errors import Every8dValidationError
+from airflow_provider_every8d.triggers.every8d import Every8dDeliveryStatusTrigger
 
 
 async def first_event(trigger: Every8dDeliveryStatusTrigger, emu: Every8dEmulator | None = None,
@@ -50,15 +51,10 @@ def test_serialize_gives_classpath_and_every_argument() -> None:
     assert Every8dDeliveryStatusTrigger(**kwargs).serialize() == (classpath, kwargs)
 
 
-@pytest.mark.parametrize(("poll_interval", "failures", "pause"),
-                         [(30, 1, 1), (30, 2, 2), (30, 3, 4), (30, 5, 16), (30, 6, 30), (3, 3, 3), (0.001, 1, 0.01)])
-def test_failure_pause_grows_and_is_capped(poll_interval: float, failures: int, pause: float) -> None:
-    assert failure_pause(poll_interval, failures) == pause
-
-
-@pytest.mark.parametrize("kwargs", [{"batch_ids": []}, {"poll_interval": 0}, {"max_consecutive_failures": 0}])
+@pytest.mark.parametrize("kwargs", [{"batch_ids": []}, {"poll_interval": 0}, {"max_consecutive_failures": 0},
+                                    {"poll_interval": "soon"}, {"max_consecutive_failures": True}])
 def test_bad_arguments_are_refused(kwargs: dict[str, Any]) -> None:
-    with pytest.raises(ValueError, match=next(iter(kwargs))):
+    with pytest.raises(Every8dValidationError, match=f"^{next(iter(kwargs))}: "):
         Every8dDeliveryStatusTrigger(**{"batch_ids": ["A1"], **kwargs})
 
 

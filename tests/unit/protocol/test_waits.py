@@ -1,12 +1,20 @@
-"""The default wait for delivery (protocol/waits.py): the messages' validity plus an hour."""
+"""Waiting (protocol/waits.py): the default wait (the messages' validity plus an hour) and the one
+failure budget the sensor's poke, the operator's wait_for_delivery and the triggers spend."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
-from airflow_provider_every8d.protocol.waits import default_timeout
+from airflow_provider_every8d.protocol.errors import (
+    Every8dApiError,
+    Every8dResponseError,
+    Every8dTransportError,
+    Every8dValidationError,
+)
+from airflow_provider_every8d.protocol.waits import MIN_PAUSE, FailureBudget, default_timeout, failure_pause
 
 
 @pytest.mark.parametrize(("retry_time", "wait"), [
@@ -17,3 +25,51 @@ from airflow_provider_every8d.protocol.waits import default_timeout
 ])
 def test_default_wait_is_the_validity_plus_an_hour(retry_time: int | None, wait: timedelta) -> None:
     assert default_timeout(retry_time) == wait
+
+
+@pytest.mark.parametrize(("poll_interval", "failures", "pause"),
+                         [(30, 1, 1), (30, 2, 2), (30, 3, 4), (30, 5, 16), (30, 6, 30), (3, 3, 3), (0.001, 1, 0.01)])
+def test_failure_pause_grows_and_is_capped(poll_interval: float, failures: int, pause: float) -> None:
+    assert failure_pause(poll_interval, failures) == pause
+
+
+@pytest.mark.parametrize("error", [
+    Every8dTransportError("HTTP 503: busy", status_code=503),
+    Every8dResponseError("unparsable answer"),
+    TimeoutError(),
+    asyncio.TimeoutError(),
+])
+def test_transient_failures_are_counted(error: BaseException) -> None:
+    assert isinstance(error, FailureBudget().transient)
+
+
+def test_a_refusal_is_not_transient() -> None:
+    assert not isinstance(Every8dApiError(-2, "wrong password"), FailureBudget().transient)
+
+
+def test_the_budget_is_spent_by_failures_in_a_row_only() -> None:
+    budget = FailureBudget(3, "batch A1")
+    error = Every8dTransportError("HTTP 503: busy", status_code=503)
+    assert budget.failed(error) is None and budget.failed(error) is None
+    budget.succeeded()  # a good poll starts the count afresh
+    assert budget.failed(error) is None and budget.failed(error) is None
+    assert budget.failed(error) == f"3 polls in a row failed for batch A1; last failure: {error}"
+    assert "HTTP 503: busy" in str(error)
+
+
+def test_pauses_grow_after_failures_and_return_to_the_interval() -> None:
+    budget = FailureBudget(10, "batch A1")
+    assert budget.pause(30) == 30
+    for _ in range(3):
+        budget.failed(TimeoutError())
+    assert budget.pause(30) == 4
+    assert budget.warning(TimeoutError(), budget.pause(30)) == \
+        "EVERY8D poll 3/10 failed for batch A1 (TimeoutError); next try in 4.0 s"
+    budget.succeeded()
+    assert budget.pause(0) == MIN_PAUSE  # never spins
+
+
+@pytest.mark.parametrize("limit", [0, -1, True, 2.5, "5"])
+def test_a_bad_limit_names_the_field(limit: object) -> None:
+    with pytest.raises(Every8dValidationError, match=r"^max_consecutive_failures: "):
+        FailureBudget(limit)  # type: ignore[arg-type]
