@@ -47,6 +47,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--international", action="store_true", help="enable international SMS for the account")
     parser.add_argument("--batch-ids", choices=("uuid", "short"), default="uuid",
                         help="batch ids as UUIDs (default) or the short numeric ids of older accounts")
+    parser.add_argument("--api", choices=("2.1", "2.2"), default="2.1",
+                        help="2.2: the vendor's API 2.2 (bearer tokens, JSON reports, IsSend, EventID, SendParam)")
+    parser.add_argument("--token-lifetime", type=float, default=8 * 3600.0,
+                        help="API 2.2: seconds a bearer token is taken (default 8 hours)")
     parser.add_argument("--realistic", action="store_true",
                         help="every odd answer shape at once (Modes.realistic(): empty pages, Big5 refusals ...)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
@@ -82,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         verbose=args.verbose,
         modes=Modes.realistic() if args.realistic else None,
         max_requests=args.max_requests,
+        api_version=args.api,
+        token_lifetime=args.token_lifetime,
     )
     stop = threading.Event()
 

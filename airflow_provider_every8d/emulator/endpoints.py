@@ -196,7 +196,8 @@ def build_routes(status_page_size: Callable[[], int], reply_page_size: Callable[
     }
 
 
-JSON_ENDPOINTS = frozenset({"SendParamSMS"})
+JSON_ENDPOINTS = frozenset({"SendParamSMS", "SendParam", "ConnectionHandler"})
+"""JSON bodies: 1.5 (``SendParam`` in API 2.2 mode) and 2.2's token endpoint."""
 SEND_ENDPOINTS = frozenset({"sendSMS", "MMS/sendMMS", "sendSMS4FilterMessage", "sendSMSWithMsgID"})
 
 

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from .api22 import BEARER_FIELD, bearer
 from .endpoints import JSON_ENDPOINTS, Answer, Handler, dispatch, error_answer
 from .faults import FaultRule, Faults
 from .state import Store
@@ -195,6 +196,9 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         if endpoint is None:
             self._reply(404, b"Not Found", "text/plain; charset=utf-8")
             return
+        token = bearer(dict(self.headers.items()))  # API 2.2: read by api22's routes only, never recorded in fields
+        if token is not None:
+            fields = {**fields, BEARER_FIELD: token}
         if rule is not None and self._fault_before(rule, body):
             return
         if problem is not None:

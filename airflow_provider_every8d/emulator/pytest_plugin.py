@@ -16,6 +16,10 @@ Constructor arguments of the emulator can be given per test with a marker::
 
     @pytest.mark.every8d(credit=5, delivery_seconds=0)
     def test_low_credit(every8d_emulator): ...
+
+The emulator speaks API 2.1 unless told otherwise; ``@pytest.mark.every8d(api_version="2.2")`` starts it in
+2.2 mode (tokens, JSON reports, dry run, EventID) and points ``every8d_default`` at it with
+``{"api_version": "2.2", "auth": "token"}`` in extra.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from ..constants import CONN_TYPE, DEFAULT_CONN_ID
-from . import rules
+from . import api22, rules
 from .endpoints import Handler, build_routes
 from .faults import Faults
 from .handler import EmulatorHTTPServer, RequestRecord
@@ -62,6 +62,8 @@ class Every8dEmulator:
         verbose: bool = False,
         modes: Modes | Mapping[str, Any] | None = None,
         max_requests: int = MAX_REQUESTS,
+        api_version: str = "2.1",
+        token_lifetime: float = api22.DEFAULT_TOKEN_LIFETIME,
     ) -> None:
         self.host = host
         self._requested_port = port
@@ -77,6 +79,14 @@ class Every8dEmulator:
         self.store.modes = self.modes
         self.faults = Faults()
         self.routes: Mapping[str, Handler] = build_routes(lambda: self.status_page_size, lambda: self.reply_page_size)
+        if api_version not in ("2.1", "2.2"):
+            raise ValueError(f"api_version: {api_version!r} is not 2.1 or 2.2")
+        self.api_version = api_version
+        self.tokens: api22.TokenBook | None = None
+        """API 2.2 mode: the bearer tokens handed out (``issued``, ``expire_all()``, ``lifetime``)."""
+        if api_version == "2.2":
+            self.tokens = self.store.tokens = api22.TokenBook(self.store, token_lifetime)  # type: ignore[attr-defined]
+            self.routes = api22.routes(self.routes, lambda: self.status_page_size, lambda: self.reply_page_size)
         if max_requests < 1:
             raise ValueError(f"max_requests: {max_requests!r} must be at least 1")
         self.max_requests = max_requests
@@ -149,7 +159,11 @@ class Every8dEmulator:
         ``connection_env``); it is accepted so call sites can say which connection they mean.
         """
         account = self.account(uid)
-        return json.dumps({"conn_type": CONN_TYPE, "host": self.url, "login": uid, "password": account.password})
+        document: dict[str, Any] = {"conn_type": CONN_TYPE, "host": self.url, "login": uid,
+                                    "password": account.password}
+        if self.api_version == "2.2":  # the 2.2 mode's connection uses a bearer token
+            document["extra"] = {"api_version": "2.2", "auth": "token"}
+        return json.dumps(document)
 
     def connection_env(self, uid: str = "demo", conn_id: str = DEFAULT_CONN_ID) -> dict[str, str]:
         """``{"AIRFLOW_CONN_<CONN_ID>": connection_json(uid)}``, ready for ``os.environ.update``."""
@@ -255,6 +269,8 @@ class Every8dEmulator:
             self._pushes.clear()
             self.faults.clear()
             self.clock.offset = 0.0
+            if self.tokens is not None:
+                self.tokens.tokens.clear()
             self._load_accounts()
 
     # --- hooks for the HTTP layer and the push worker -------------------------------------
