@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from airflow.providers.common.compat.sdk import BaseOperator
 
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID
+from airflow_provider_every8d.protocol.report_files import check_report_path, spreadsheet_row
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -29,7 +30,8 @@ FORMATS = ("csv", "jsonl")
 
 def as_path(path: Any) -> Any:
     """A writable path: ``ObjectStoragePath`` as given, a URL (``s3://``, ``file://``) as an
-    ``ObjectStoragePath``, anything else as a local ``pathlib.Path``."""
+    ``ObjectStoragePath``, anything else as a local ``pathlib.Path``. A ``..`` segment is refused."""
+    check_report_path(str(path))
     if not isinstance(path, str):
         return path
     if "://" in path:
@@ -45,7 +47,8 @@ def sibling(path: Any, tag: str) -> Any:
 
 
 class _RowWriter:
-    """CSV (with a header line) or JSON Lines, one record at a time."""
+    """CSV (with a header line; text cells neutralised against formulas, see ``protocol/report_files``)
+    or JSON Lines (unchanged), one record at a time."""
 
     def __init__(self, stream: IO[str], fmt: str, columns: Sequence[str]) -> None:
         self.stream, self.fmt, self.columns = stream, fmt, columns
@@ -55,7 +58,7 @@ class _RowWriter:
 
     def write(self, values: Sequence[Any]) -> None:
         if self._csv is not None:
-            self._csv.writerow(values)
+            self._csv.writerow(spreadsheet_row(self.columns, values))
         else:
             self.stream.write(json.dumps(dict(zip(self.columns, values, strict=True)), ensure_ascii=False) + "\n")
 

@@ -3,6 +3,9 @@
 Sensors and the report operator accept what a DAG author naturally passes after templating: one id, a list
 of ids (``send.output["batch_ids"]``), a comma-separated string, the text of a list (a Jinja template that
 rendered ``['a', 'b']``), or the send operators' whole XCom dict (``{"batch_ids": [...], ...}``).
+
+A text longer than :data:`MAX_TEXT_LENGTH` is refused before it is parsed: ``ast.literal_eval`` of a
+4 MB literal takes seconds (a rendered template is whatever the run's configuration made it).
 """
 
 from __future__ import annotations
@@ -13,8 +16,13 @@ from collections.abc import Mapping, Sequence
 from airflow_provider_every8d.protocol.build import validate_batch_id
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 
+MAX_TEXT_LENGTH = 100_000
+"""Characters of a rendered batch-id text: over 1,000 UUIDs in list syntax."""
 
-def _unpack(value: object) -> object:
+
+def _unpack(value: object, field: str) -> object:
+    if isinstance(value, str) and len(value) > MAX_TEXT_LENGTH:
+        raise Every8dValidationError(field, f"{len(value):,} characters is over the bound of {MAX_TEXT_LENGTH:,}")
     if isinstance(value, str) and value.strip()[:1] in ("[", "(", "{"):
         try:
             value = ast.literal_eval(value.strip())
@@ -27,7 +35,7 @@ def _unpack(value: object) -> object:
 
 def batch_id_list(value: object, field: str = "batch_id") -> list[str]:
     """Validated, de-duplicated batch ids in the given order; Every8dValidationError naming ``field``."""
-    value = _unpack(value)
+    value = _unpack(value, field)
     if isinstance(value, str):
         items: Sequence[object] = [part for part in value.split(",") if part.strip()]
     elif isinstance(value, Sequence):
