@@ -63,7 +63,7 @@ with DAG(
     def recipient_parts(params: Any = None) -> list[list[str]]:
         """In real life a query; here ``count`` emulator test numbers, in parts of ``PART``."""
         first, count = int(params["first"]), int(params["count"])
-        return parts([f"09{n:08d}" for n in range(first, first + count)])
+        return parts([f"09{n:08d}" for n in range(first, first + count)], PART)
 
     sends = Every8dSendSmsOperator.partial(
         task_id="send_part",
