@@ -11,10 +11,11 @@ API, or ``response_timeout`` (then ``defaults``, as HITL does). An SMS answer is
 record as the response. ``Every8dApprovalOperator`` is the same on ``ApprovalOperator`` (Approve continues,
 Reject skips downstream or, with ``fail_on_reject``, fails). See docs/human-in-the-loop.md.
 
-Send once: the question is texted by the first try only. ``task_state_store`` (Airflow 3.3) remembers the
-batch; a retry reuses it and texts nobody. A try whose send answer was lost (it may have gone out) sends
-again through the platform's 24-hour duplicate filter, so nobody gets it twice. On 3.1 and 3.2, which have
-no store, every retry sends through that filter.
+Send once, through the send-once engine (:mod:`airflow_provider_every8d.sending`, ledger key
+:data:`QUESTION_KEY`): the question is texted by the first try only. ``task_state_store`` (Airflow 3.3)
+remembers the batch; a retry reuses it and texts nobody. A try whose send answer was lost (it may have gone
+out) sends again through the platform's 24-hour duplicate filter, so nobody gets it twice. On 3.1 and 3.2,
+which have no store, every retry sends through that filter.
 
 On Airflow 2.11 and 3.0 importing this module raises ImportError: HITL needs Airflow 3.1 and the standard
 provider. The rest of the package works there.
@@ -39,8 +40,8 @@ if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
 QUESTION_KEY = "every8d_hitl_question"
-"""task_state_store key: ``{"state": "sending"}`` before the send, ``{"state": "sent", "batch_id": ...}``
-after. Delete it to make the next try text the question again."""
+"""task_state_store key of the question's send ledger (:mod:`airflow_provider_every8d.sending`): delete it
+to make the next try text the question again."""
 SMS_FIELDS = ("recipients", "allowed_numbers", "sms_subject", "every8d_conn_id")
 
 
@@ -153,50 +154,33 @@ class _AskedBySms:
         return question_text(Question(self.subject, self.options, self.body, link, self.multiple), self.max_length)
 
     def _text_question(self, context: Context) -> list[str]:
-        """Send the question unless an earlier try did; the batch ids whose replies answer."""
+        """Send the question through the send-once engine (its ledger under :data:`QUESTION_KEY`); the batch
+        ids whose replies answer (an earlier try's, when it already went out)."""
         from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 
         from airflow_provider_every8d.hooks.every8d import Every8dHook
         from airflow_provider_every8d.protocol.build import sms_request
-        from airflow_provider_every8d.protocol.errors import Every8dTransportError
-        from airflow_provider_every8d.protocol.privacy import masked_list
+        from airflow_provider_every8d.sending import Send, Verdict, phone_recipients, run
 
+        text, subject = self.question(context), self.sms_subject
         store = context.get("task_state_store")
-        state = store.get(QUESTION_KEY) if store is not None else None
-        if isinstance(state, dict) and state.get("batch_id"):
-            self.log.info("EVERY8D: the question went out in an earlier try (batch %s); not texting it again",
-                          state["batch_id"])
-            return [str(state["batch_id"])]
         try_number = getattr(context["task_instance"], "try_number", 1) or 1
-        recheck = isinstance(state, dict) or (store is None and try_number > 1)
-        request = sms_request(self.question(context), self.recipients, self.sms_subject, deduplicate=recheck)
-        self.log.info("EVERY8D: texting the question to %s, estimated %g points%s", masked_list(request.recipients),
-                      request.estimated_cost, " through the 24-hour duplicate filter (an earlier try may have "
-                      "sent it)" if recheck else "")
-        self.log.debug("EVERY8D: question text %r", request.message)
-        if store is not None:
-            store.set(QUESTION_KEY, {"state": "sending"})
+        send = Send(phone_recipients(self.recipients),
+                    lambda numbers, recheck: sms_request(text, numbers, subject, deduplicate=recheck),
+                    can_recheck=True, deduplicate=store is None and try_number > 1)
+        self.log.debug("EVERY8D: question text %r", text)
         hook = Every8dHook(every8d_conn_id=self.every8d_conn_id)
         try:
-            result = hook.call(request)
-        except Every8dTransportError as error:
-            if not error.may_have_reached_server and store is not None:
-                store.set(QUESTION_KEY, None)
-            raise AirflowException(f"EVERY8D: the question was not confirmed sent ({error}); a retry sends it "
-                                   "through the duplicate filter") from error
+            outcome = run(send, hook.call, store=store, ledger_key=QUESTION_KEY, log=self.log)
         finally:
             hook.close()
-        if result.unsent > 0:
-            raise AirflowFailException(f"EVERY8D: {result.unsent} question SMS were not sent: too little credit "
-                                       f"(balance {result.credit} points)")
-        if store is not None:
-            store.set(QUESTION_KEY, {"state": "sent", "batch_id": result.batch_id})
-        self.log.info("EVERY8D: question accepted as batch %s (%g points)", result.batch_id or "-", result.cost)
-        if not result.batch_id:
+        if outcome.verdict is not Verdict.DONE:
+            error = AirflowException if outcome.verdict is Verdict.RETRY else AirflowFailException
+            raise error(f"EVERY8D: the question was not sent: {outcome.problem}") from outcome.cause
+        if not outcome.batch_ids:
             self.log.warning("EVERY8D: the duplicate filter dropped every recipient (an earlier try texted them) "
                              "and that batch id is unknown: SMS answers cannot be read; answer in the Airflow UI")
-            return []
-        return [result.batch_id]
+        return outcome.batch_ids
 
 
 class Every8dHITLOperator(_AskedBySms, HITLOperator):  # type: ignore[misc]

@@ -16,6 +16,8 @@ from airflow_provider_every8d.operators.hitl import Every8dApprovalOperator, Eve
 START = pendulum.datetime(2025, 1, 1, tz="UTC")
 APPROVER, OTHER = "0900000021", "0900000022"
 FAST = {"poll_interval": 0.2}
+needs_state_store = pytest.mark.skipif(Version(__import__("airflow").__version__) < Version("3.3"),
+                                       reason="task_state_store: Airflow 3.3+")
 
 
 def _run(every8d_airflow: Any, dag_id: str, make_task: Any) -> Any:
@@ -106,7 +108,7 @@ class _DiesAfterTexting(Every8dApprovalOperator):
         super().execute(context)
 
 
-@pytest.mark.skipif(Version(__import__("airflow").__version__) < Version("3.3"), reason="task_state_store: 3.3+")
+@needs_state_store
 def test_a_retry_after_the_sms_went_out_texts_nobody_again(every8d_airflow: Any) -> None:
     emulator = every8d_airflow.emulator
     emulator.reply_after(APPROVER, "1", delay=0.2)
@@ -116,3 +118,19 @@ def test_a_retry_after_the_sms_went_out_texts_nobody_again(every8d_airflow: Any)
     assert (ti.state, ti.try_number) == ("success", 2)
     assert len(_texts(emulator, APPROVER)) == 1
     assert result.xcom("approve")["chosen_options"] == ["Approve"]
+
+
+@needs_state_store
+def test_a_lost_send_answer_is_retried_through_the_duplicate_filter(every8d_airflow: Any) -> None:
+    """Try 1's question is accepted but the answer is lost; try 2 sends it through the 24-hour filter, which
+    drops the number that already has it: texted once. Its batch id is unknown, so the UI answers (here the
+    timeout's default)."""
+    emulator = every8d_airflow.emulator
+    emulator.faults.add("drop_after_accept", endpoint="sendSMS", times=1)
+    result = _run(every8d_airflow, "hitl_sms_lost_answer", lambda: Every8dApprovalOperator(
+        task_id="approve", subject="Deploy?", recipients=APPROVER, defaults="Approve",
+        response_timeout=timedelta(seconds=2), retries=1, retry_delay=timedelta(0), **FAST))
+    ti = result.dag_run.get_task_instance("approve")
+    assert (ti.state, ti.try_number) == ("success", 2)
+    assert emulator.sent_count(APPROVER) == 1
+    assert _record(result, "approve").chosen_options == ["Approve"]
