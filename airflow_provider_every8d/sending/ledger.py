@@ -4,8 +4,9 @@ An SMS cannot be taken back, so a retried task must not text anyone the platform
 ledger is per recipient, not per chunk: a retry leaves out every accepted recipient, wherever it stands in
 the list and whatever else changed in it, and sends only the rest (chunked afresh). A recipient is known by
 its *key* (its number for SMS and MMS; number, send time and text for param SMS, where one number may get
-several different messages), and the ledger keeps only a keyed digest of each key: HMAC-SHA256 under a
-random salt of this ledger, cut to 16 hex digits. The ledger only ever asks "was this recipient accepted?",
+several different messages), and the ledger keeps only a keyed digest of each key: BLAKE2b keyed with a
+random salt of this ledger (BLAKE2's own MAC mode; a third of HMAC-SHA256's cost, which a 100,000-recipient
+send feels), 8 bytes as 16 hex digits. The ledger only ever asks "was this recipient accepted?",
 which a digest answers; it holds no phone number (the filtered numbers of a chunk are digests too).
 
 Each chunk is written down *before* its request goes out (in flight) and marked accepted when the answer
@@ -26,7 +27,6 @@ memory for one try only. Delete the ledger's key to make the next try send to ev
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
@@ -38,8 +38,8 @@ LEDGER_KEY = "every8d_send"
 VERSION = 4
 READABLE_VERSIONS = (3, VERSION)
 DIGEST_HEX = 16
-"""Hex digits kept of each HMAC: 64 bits, no collision to fear among a send's recipients."""
-HOW_KEPT = "HMAC-SHA256(salt, recipient key), first 16 hex digits; no phone number is kept"
+"""Hex digits of each digest: 64 bits, no collision to fear among a send's recipients."""
+HOW_KEPT = "BLAKE2b keyed with the salt, of each recipient key, 16 hex digits; no phone number is kept"
 
 
 class Store(Protocol):
@@ -91,7 +91,7 @@ class Ledger:
 
     def digest(self, key: str) -> str:
         """The keyed digest the ledger keeps for recipient ``key``."""
-        return hmac.new(self._salt, key.encode("utf-8"), hashlib.sha256).hexdigest()[:DIGEST_HEX]
+        return hashlib.blake2b(key.encode("utf-8"), key=self._salt, digest_size=DIGEST_HEX // 2).hexdigest()
 
     # -- reading -----------------------------------------------------------------------------------
     @property

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_provider_every8d.constants import DEFAULT_CHUNK_SIZE
 
@@ -21,10 +21,10 @@ Builder = Callable[[list[Any], bool], "ApiRequest"]
 filter (1.3), so that a chunk whose answer was lost reaches nobody twice."""
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
     """One recipient of a send: ``key`` tells it apart in the ledger, ``number`` is its wire number (for
-    masked logs and the filtered list), ``item`` what :data:`Builder` takes for it."""
+    masked logs and the filtered list), ``item`` what :data:`Builder` takes for it. A NamedTuple: one is
+    made per recipient of a bulk send."""
 
     key: str
     number: str
