@@ -196,11 +196,17 @@ class Every8dHook(BaseHook):
         return self.call(build.erase_booking_request(batch_id, mms=mms))
 
     def test_connection(self) -> tuple[bool, str]:
-        """Read-only check: asks for the balance (3.1). Sends nothing, costs nothing."""
+        """Read-only check: asks for the balance (3.1); with ``auth=token`` (API 2.2) first gets a bearer
+        token and has the platform check it. Sends nothing, costs nothing."""
         try:
+            if self.settings.uses_token:
+                from airflow_provider_every8d.protocol.tokens import check_token_request
+
+                self.call(check_token_request())
             credit = self.get_credit()
         except Every8dValidationError as error:
             return False, tested_connection_message(error, self.every8d_conn_id)
         except (Every8dError, ValueError) as error:
             return False, str(error)
-        return True, f"Connected to {self.settings.base_url}; balance {credit:.2f} points"
+        token = "; bearer token accepted" if self.settings.uses_token else ""
+        return True, f"Connected to {self.settings.base_url}{token}; balance {credit:.2f} points"

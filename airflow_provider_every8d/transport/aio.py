@@ -18,6 +18,7 @@ import httpx
 
 from airflow_provider_every8d.protocol import build, driver
 from airflow_provider_every8d.protocol.driver import Answer, Emit, Pause, Steps
+from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.protocol.exchange import connection_failed
 from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
 from airflow_provider_every8d.protocol.request import ApiRequest
@@ -25,6 +26,7 @@ from airflow_provider_every8d.protocol.retry import QUERY_ATTEMPTS
 from airflow_provider_every8d.protocol.summary import DeliverySummary
 from airflow_provider_every8d.settings import ClientSettings
 from airflow_provider_every8d.transport.core import USER_AGENT, answer, next_step, prepare, proxies_for
+from airflow_provider_every8d.transport.tokens import Raw, run_async
 
 
 @lru_cache(maxsize=16)
@@ -70,13 +72,22 @@ class AsyncEvery8dClient:
         await self._http.aclose()
 
     async def _exchange(self, request: ApiRequest) -> Answer:
-        url, body, headers = prepare(request, self.settings)
+        if self.settings.uses_token:  # API 2.2 bearer token, shared with every client of the process
+            return await run_async(request, self.settings, self.post, self._finish)
+        return self._finish(await self.post(request, None), request)
+
+    def _finish(self, raw: Raw, request: ApiRequest) -> Answer:
+        return raw if isinstance(raw, Every8dTransportError) else answer(raw[0], raw[1], request, self.settings)
+
+    async def post(self, request: ApiRequest, token: str | None) -> Raw:
+        """One POST, as :meth:`Every8dClient.post <.sync.Every8dClient.post>`."""
+        url, body, headers = prepare(request, self.settings, token)
         try:
             response = await self._http.post(url, content=body, headers=headers)
         except httpx.HTTPError as error:
             never = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
             return connection_failed(error, never, request.endpoint.path)
-        return answer(response.status_code, response.content, request, self.settings)
+        return response.status_code, response.content
 
     async def _drive(self, steps: Steps) -> AsyncIterator[Any]:
         """Perform the driver's steps; yield what it emits."""

@@ -14,12 +14,15 @@ from collections.abc import Mapping
 from urllib.parse import SplitResult, urlsplit
 
 from airflow_provider_every8d import __version__
+from airflow_provider_every8d.protocol.api22 import for_api
 from airflow_provider_every8d.protocol.driver import Answer, Pause, Step, Steps, advance
 from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.protocol.exchange import check_response
 from airflow_provider_every8d.protocol.privacy import mask
 from airflow_provider_every8d.protocol.request import ApiRequest
+from airflow_provider_every8d.protocol.tokens import bearer_headers
 from airflow_provider_every8d.settings import ClientSettings
+from airflow_provider_every8d.transport.tokens import TOKENS
 
 log = logging.getLogger("airflow_provider_every8d.transport")
 
@@ -62,12 +65,19 @@ def _bypassed(url: SplitResult, no_proxy: str) -> bool:
     return False
 
 
-def prepare(request: ApiRequest, settings: ClientSettings) -> tuple[str, bytes, dict[str, str]]:
-    """URL, body (with the credentials) and headers of one POST; logs the masked recipients at DEBUG."""
+def prepare(request: ApiRequest, settings: ClientSettings, token: str | None = None
+            ) -> tuple[str, bytes, dict[str, str]]:
+    """URL, body and headers of one POST, as the connection's API version wants the request
+    (:func:`protocol.api22.for_api`); logs the masked recipients at DEBUG. With ``token`` (API 2.2,
+    ``auth=token``) the body holds no UID/PWD and the token travels in ``Authorization`` only."""
+    request = for_api(request, settings.api_version)
     if request.recipients and log.isEnabledFor(logging.DEBUG):
         shown = ", ".join(mask(number) for number in request.recipients[:3])
         more = f" and {len(request.recipients) - 3} more" if len(request.recipients) > 3 else ""
         log.debug("EVERY8D %s to %s%s", request.endpoint.path, shown, more)
+    if token is not None:
+        body, content_type = request.encode(None, None)
+        return request.url(settings.base_url), body, {"Content-Type": content_type, **bearer_headers(token)}
     body, content_type = request.encode(settings.uid, settings.password)
     return request.url(settings.base_url), body, {"Content-Type": content_type}
 
@@ -75,7 +85,8 @@ def prepare(request: ApiRequest, settings: ClientSettings) -> tuple[str, bytes, 
 def answer(status_code: int, body: bytes, request: ApiRequest, settings: ClientSettings) -> Answer:
     """What the driver is sent for an HTTP answer: the body of a 200, else the transport error."""
     try:
-        return check_response(status_code, body, request.endpoint.path, settings.password)
+        secrets = [settings.password, *TOKENS.tokens_of(settings)] if settings.uses_token else settings.password
+        return check_response(status_code, body, request.endpoint.path, secrets)
     except Every8dTransportError as error:
         return error
 

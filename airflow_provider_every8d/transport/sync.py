@@ -22,6 +22,7 @@ from urllib3.util.retry import Retry
 
 from airflow_provider_every8d.protocol import build, driver
 from airflow_provider_every8d.protocol.driver import Answer, Emit, Pause, Steps
+from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.protocol.exchange import connection_failed
 from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
 from airflow_provider_every8d.protocol.request import ApiRequest
@@ -29,6 +30,7 @@ from airflow_provider_every8d.protocol.retry import QUERY_ATTEMPTS
 from airflow_provider_every8d.protocol.summary import DeliverySummary
 from airflow_provider_every8d.settings import ClientSettings
 from airflow_provider_every8d.transport.core import USER_AGENT, answer, next_step, prepare, proxies_for
+from airflow_provider_every8d.transport.tokens import Raw, run_sync
 
 
 def _never_connected(error: requests.RequestException) -> bool:
@@ -98,13 +100,23 @@ class Every8dClient:
         self.session.close()
 
     def _exchange(self, request: ApiRequest) -> Answer:
-        url, body, headers = prepare(request, self.settings)
+        if self.settings.uses_token:  # API 2.2 bearer token: transport/tokens.py
+            return run_sync(request, self.settings, self.post, self._finish)
+        return self._finish(self.post(request, None), request)
+
+    def _finish(self, raw: Raw, request: ApiRequest) -> Answer:
+        return raw if isinstance(raw, Every8dTransportError) else answer(raw[0], raw[1], request, self.settings)
+
+    def post(self, request: ApiRequest, token: str | None) -> Raw:
+        """One POST (``token``: as API 2.2's bearer, no UID/PWD in the body): the status and body, or the
+        transport error it ended with."""
+        url, body, headers = prepare(request, self.settings, token)
         try:  # a redirect is never followed: it would POST the password (and a send) to another place
             response = self.session.post(url, data=body, headers=headers, timeout=self.settings.timeout,
                                          allow_redirects=False)
         except requests.RequestException as error:
             return connection_failed(error, _never_connected(error), request.endpoint.path)
-        return answer(response.status_code, response.content, request, self.settings)
+        return response.status_code, response.content
 
     def _drive(self, steps: Steps) -> Iterator[Any]:
         """Perform the driver's steps; yield what it emits."""
