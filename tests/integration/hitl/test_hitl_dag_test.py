@@ -73,7 +73,8 @@ def test_question_answered_by_option_number(every8d_airflow: Any) -> None:
     assert _record(result, "where").chosen_options == ["prod"]
 
 
-def test_reply_from_a_number_not_allowed_is_ignored_then_the_default_applies(every8d_airflow: Any) -> None:
+def test_reply_from_a_number_not_allowed_is_ignored_then_the_default_applies(
+        every8d_airflow: Any, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
     emulator = every8d_airflow.emulator
     emulator.reply_after(OTHER, "1", delay=0.1)  # texted, but not allowed to answer
     result = _run(every8d_airflow, "hitl_sms_not_allowed", lambda: Every8dApprovalOperator(
@@ -81,6 +82,9 @@ def test_reply_from_a_number_not_allowed_is_ignored_then_the_default_applies(eve
         defaults="Reject", response_timeout=timedelta(seconds=3), **FAST))
     assert len(emulator.replies) == 1  # the reply was there to be read, and did not count
     assert result.task_states == {"approve": "success", "deploy": "skipped"}  # Reject skips downstream
+    logged = caplog.text + capsys.readouterr().out
+    assert "reply from 0900***022 ignored: not from an allowed number" in logged
+    assert "0900000022" not in logged and "900000022" not in logged.replace("0900***022", "")
     record = _record(result, "approve")  # Reject ends the task by skipping downstream: no XCom, the record
     assert (record.chosen_options, record.responded_by) == (["Reject"], None)  # None: the timeout's default
 
