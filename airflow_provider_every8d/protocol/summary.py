@@ -13,6 +13,7 @@ from typing import Any
 
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 from airflow_provider_every8d.protocol.models import DeliveryRow
+from airflow_provider_every8d.protocol.codes import describe_status
 from airflow_provider_every8d.protocol.status import Outcome, classify
 
 
@@ -103,7 +104,8 @@ class DeliverySummary:
         """Why a complete batch should fail the task, or None. ``fail_on_undelivered`` fails on any failed
         message; ``min_delivery_rate`` (0-1) fails when the delivered share is lower."""
         if fail_on_undelivered and self.failed:
-            return f"{self.failed} of {self.total} messages were not delivered ({self.describe()})"
+            verb = "was" if self.failed == 1 else "were"
+            return f"{self.failed} of {self.total} messages {verb} not delivered ({self.describe()})"
         if min_delivery_rate is not None and self.delivery_rate < min_delivery_rate:
             return (f"delivery rate {self.delivery_rate:.1%} is below the minimum {min_delivery_rate:.1%} "
                     f"({self.describe()})")
@@ -122,13 +124,32 @@ class DeliverySummary:
                 "by_status": {str(code): count for code, count in sorted(self.by_status.items())}}
 
     def describe(self) -> str:
-        """One log line: ``2500 messages: 2400 delivered, 90 failed, 0 cancelled, 10 pending (0: 10, ...)``,
-        and the batches that show no row yet (why a wait goes on with nothing pending)."""
-        codes = ", ".join(f"{code}: {count}" for code, count in sorted(self.by_status.items()))
+        """One log line in words: ``3 messages: 2 delivered, 1 failed (103 number unassigned or inactive)``;
+        several codes in one outcome are counted (``90 failed (50 × 101 handset off, ...; 40 × 103 ...)``),
+        outcomes with no message are left out, and the batches that show no row yet are named (why a wait
+        goes on with nothing pending)."""
+        by_outcome: dict[Outcome, list[tuple[int, int]]] = {}
+        for code, count in sorted(self.by_status.items()):
+            outcome = classify(code, self.mms)
+            by_outcome.setdefault(Outcome.PENDING if outcome is Outcome.UNKNOWN else outcome, []).append(
+                (code, count))
+        parts = [f"{self.delivered} delivered"]
+        for outcome, word in ((Outcome.FAILED, "failed"), (Outcome.CANCELLED, "cancelled"),
+                              (Outcome.PENDING, "pending")):
+            codes = by_outcome.get(outcome)
+            if codes:
+                parts.append(f"{sum(count for _, count in codes)} {word} ({_codes_in_words(codes)})")
         empty = self.batches_without_rows
         waiting = f"; no rows yet for batch {', '.join(empty)}" if empty else ""
-        return (f"{self.total} messages: {self.delivered} delivered, {self.failed} failed, {self.cancelled} "
-                f"cancelled, {self.pending} pending ({codes}){waiting}")
+        noun = "message" if self.total == 1 else "messages"
+        return f"{self.total} {noun}: {', '.join(parts)}{waiting}"
+
+
+def _codes_in_words(codes: list[tuple[int, int]]) -> str:
+    """``103 number unassigned or inactive`` for one code; ``2 × 101 ...; 1 × 103 ...`` for several."""
+    if len(codes) == 1:
+        return describe_status(codes[0][0])
+    return "; ".join(f"{count} × {describe_status(code)}" for code, count in codes)
 
 
 def summarize(batches: Iterable[tuple[str, Iterable[DeliveryRow]]], mms: bool = False) -> DeliverySummary:

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from delivery_helpers import ClockDriver, Failures, numbers, run_dag, send, status_polls, use_connection, xcom
+from tests.delivery.delivery_helpers import ClockDriver, Failures, numbers, run_dag, send, status_polls, use_connection, xcom
 
 from airflow_provider_every8d.sensors.every8d import Every8dDeliveryStatusSensor
 
@@ -60,7 +60,7 @@ def test_two_batches_from_a_send_task_xcom(airflow_db, every8d_emulator) -> None
 @pytest.mark.every8d(delivery_seconds=0)
 @pytest.mark.parametrize("mode", MODES, ids=lambda m: m.get("mode", "deferrable"))
 @pytest.mark.parametrize(("options", "reason"), [
-    ({"fail_on_undelivered": True}, "1 of 3 messages were not delivered"),
+    ({"fail_on_undelivered": True}, "1 of 3 messages was not delivered"),
     ({"min_delivery_rate": 0.9}, "delivery rate 66.7% is below the minimum 90.0%"),
 ])
 def test_undelivered_messages_fail_the_task_when_asked(airflow_db, every8d_emulator, hook, mode: dict[str, Any],

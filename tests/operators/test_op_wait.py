@@ -5,7 +5,7 @@ from __future__ import annotations
 import pendulum
 import pytest
 from airflow.providers.common.compat.sdk import AirflowException
-from op_support import numbers, run_dag, task_instance, xcom
+from tests.operators.op_support import numbers, run_dag, task_instance, xcom
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator
@@ -25,7 +25,7 @@ def test_waits_on_the_worker_and_adds_the_delivery_counts(every8d_emulator: Ever
 
 
 @pytest.mark.every8d(delivery_seconds=0.1)
-@pytest.mark.parametrize(("option", "message"), [({"fail_on_undelivered": True}, "1 of 3 messages were not delivered"),
+@pytest.mark.parametrize(("option", "message"), [({"fail_on_undelivered": True}, "1 of 3 messages was not delivered"),
                                                  ({"min_delivery_rate": 0.9}, "below the minimum 90.0%")])
 def test_a_shortfall_fails_the_task(every8d_emulator: Every8dEmulator, option: dict, message: str) -> None:
     """Final: a retry cannot improve delivery and must not send again."""

@@ -13,7 +13,7 @@ from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator
 from airflow_provider_every8d.sensors.every8d import Every8dDeliveryStatusSensor
 
 ONE_FAILS = ["0900000201", "0900000202", "0900000103"]  # ...103 ends as status 103, not delivered
-OPTIONS = [({"fail_on_undelivered": True}, "1 of 3 messages were not delivered"),
+OPTIONS = [({"fail_on_undelivered": True}, "1 of 3 messages was not delivered"),
            ({"min_delivery_rate": 0.9}, "is below the minimum 90.0%")]
 
 
