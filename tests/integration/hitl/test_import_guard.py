@@ -8,16 +8,16 @@ import importlib
 import pytest
 from packaging.version import Version
 
-AIRFLOW = Version(__import__("airflow").__version__)
+HAS_HITL = Version(__import__("airflow").__version__) >= Version("3.1")
 
 
-@pytest.mark.skipif(AIRFLOW >= Version("3.1"), reason="Airflow 3.1+ has Human-in-the-loop")
+@pytest.mark.skipif(HAS_HITL, reason="Airflow 3.1+ has Human-in-the-loop")
 def test_import_before_airflow_3_1_names_what_it_needs() -> None:
     with pytest.raises(ImportError, match=r"needs Airflow 3\.1 or later and the standard provider"):
         importlib.import_module("airflow_provider_every8d.operators.hitl")
 
 
-@pytest.mark.skipif(AIRFLOW < Version("3.1"), reason="Human-in-the-loop needs Airflow 3.1+")
+@pytest.mark.skipif(not HAS_HITL, reason="Human-in-the-loop needs Airflow 3.1+")
 def test_import_on_airflow_3_1_and_later() -> None:
     module = importlib.import_module("airflow_provider_every8d.operators.hitl")
     assert {"Every8dHITLOperator", "Every8dApprovalOperator"} <= set(module.__all__)
