@@ -38,6 +38,8 @@ QUICK: list[tuple[str, list[str]]] = [
     ("bench_parse_time.py", ["--repeat", "3"]),
 ]
 REPORT_SIZES = {"full": ["10000", "100000"], "quick": ["2000", "20000"]}
+PUSH_ARGS = {"full": [], "quick": ["--levels", "0,5000,20000", "--pushes", "100"]}
+"""6. bench_push.py, after 5 (the report memory): a throw-away PostgreSQL, 0 / 50,000 / 200,000 stored events."""
 
 
 def run_script(script: str, args: list[str]) -> dict[str, Any]:
@@ -114,6 +116,7 @@ def main() -> None:
     started = time.perf_counter()
     results = [run_script(script, extra) for script, extra in (QUICK if args.quick else FULL)]
     results.append(report_memory(REPORT_SIZES[mode]))
+    results.append(run_script("bench_push.py", PUSH_ARGS[mode]))
     write(results, mode, time.perf_counter() - started, args.output)
     print(f"wrote {args.output}", file=sys.stderr)
 

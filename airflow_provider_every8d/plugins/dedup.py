@@ -77,15 +77,20 @@ def claim(session: Session, *, asset_id: int, report_id: str, dedup_seconds: flo
     return _rowcount(taken_over) == 1
 
 
-def purge_expired(session: Session, dedup_seconds: float) -> None:
-    """Delete rows older than the window, at most once per :data:`PURGE_EVERY_SECONDS` in this process."""
-    from sqlalchemy import delete
-
+def purge_due() -> bool:
+    """True at most once per :data:`PURGE_EVERY_SECONDS` in this process (the first call included)."""
     now = time.monotonic()
     with _lock:
         if _state["purged_at"] and now - _state["purged_at"] < PURGE_EVERY_SECONDS:
-            return
+            return False
         _state["purged_at"] = now
+        return True
+
+
+def purge_expired(session: Session, dedup_seconds: float) -> None:
+    """Delete the rows older than the window (an index range on ``stored_at``)."""
+    from sqlalchemy import delete
+
     table = ensure_table(session)
     session.execute(delete(table).where(table.c.stored_at < int(time.time()) - int(dedup_seconds)))
 

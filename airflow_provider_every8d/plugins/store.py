@@ -17,7 +17,7 @@ import threading
 from datetime import datetime
 
 from airflow_provider_every8d.plugins.assets import uri_for_report
-from airflow_provider_every8d.plugins.dedup import claim, ensure_table, purge_expired
+from airflow_provider_every8d.plugins.dedup import claim, ensure_table, purge_due, purge_expired
 from airflow_provider_every8d.plugins.hitl_answers import answer_from_push
 from airflow_provider_every8d.plugins.requeue import requeue_unconsumed
 from airflow_provider_every8d.protocol.models import DeliveryReport
@@ -61,7 +61,7 @@ def store_report(report: DeliveryReport, dedup_days: float) -> StoreOutcome:
             outcome = StoreOutcome.STORED
     for asset_id, event_id, event_time in stored:
         requeue_unconsumed(asset_id, event_id, event_time)
-    if stored:
+    if stored and purge_due():
         try:
             with create_session() as session:
                 purge_expired(session, window)

@@ -138,3 +138,18 @@ def test_with_per_account_tokens_the_single_token_is_ignored(
 def test_the_single_token_still_serves_a_one_account_deployment(client: Any, uid: str) -> None:
     assert client.get(PUSH, params=report(uid)).status_code == 200
     assert len(events(uid)) == 1
+
+
+def test_a_repeat_after_the_dedup_window_is_stored_again(client: Any, uid: str) -> None:
+    """Rows older than push_dedup_days no longer count: the report id is taken over, not refused."""
+    import time
+
+    from airflow.utils.session import create_session
+    from sqlalchemy import text
+
+    client.get(PUSH, params=report(uid))
+    with create_session() as session:
+        session.execute(text("UPDATE every8d_push_report SET stored_at = :old"), {"old": int(time.time()) - 8 * 86400})
+    assert client.get(PUSH, params=report(uid)).status_code == 200
+    assert client.get(PUSH, params=report(uid)).status_code == 200
+    assert len(events(uid)) == 2
