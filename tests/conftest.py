@@ -23,7 +23,7 @@ os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{_HOME 
 REPO = Path(__file__).parents[1]
 sys.path.insert(0, str(Path(__file__).parent))  # shared helpers: ``from harness... import ...``
 
-from harness.postgres import postgres_server, postgres_url  # noqa: E402, F401  (fixtures for every test)
+from tests.harness.postgres import postgres_server, postgres_url  # noqa: E402, F401  (fixtures for every test)
 
 
 @pytest.fixture(scope="session")

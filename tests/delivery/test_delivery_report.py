@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from delivery_helpers import expected_statuses, numbers, run_dag, send, xcom
+from tests.delivery.delivery_helpers import expected_statuses, numbers, run_dag, send, xcom
 
 from airflow_provider_every8d.operators.delivery_report import REPORT_COLUMNS, Every8dDeliveryReportOperator
 from airflow_provider_every8d.protocol.errors import Every8dValidationError

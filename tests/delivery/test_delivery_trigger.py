@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from delivery_helpers import PNG, expected_statuses, numbers, send, status_polls, use_connection
+from tests.delivery.delivery_helpers import PNG, expected_statuses, numbers, send, status_polls, use_connection
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.hooks.every8d import Every8dHook

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from delivery_helpers import REPO_ROOT, run_dag, xcom
+from tests.delivery.delivery_helpers import REPO_ROOT, run_dag, xcom
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from delivery_helpers import Failures, numbers, run_dag, send, xcom
+from tests.delivery.delivery_helpers import Failures, numbers, run_dag, send, xcom
 
 from airflow_provider_every8d.sensors.every8d import Every8dReplySensor
 from airflow_provider_every8d.triggers.every8d import Every8dReplyTrigger

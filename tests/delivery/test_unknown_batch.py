@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from delivery_helpers import numbers, send, status_polls
+from tests.delivery.delivery_helpers import numbers, send, status_polls
 
 from airflow_provider_every8d.hooks.every8d import Every8dHook
 from airflow_provider_every8d.sensors.every8d import Every8dDeliveryStatusSensor

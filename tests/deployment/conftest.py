@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from deployment_record import PUSH_TOKEN, PUSH_UID
-from harness.deployment import REPO, Deployment
+from tests.deployment.deployment_record import PUSH_TOKEN, PUSH_UID
+from tests.harness.deployment import REPO, Deployment
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness.airflow_processes import DEADLINE, REPO, Airflow, healthy, wait_for
+from tests.harness.airflow_processes import DEADLINE, REPO, Airflow, healthy, wait_for
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.get_provider_info import CONN_FIELDS

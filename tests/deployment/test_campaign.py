@@ -8,8 +8,8 @@ to the totals task's figures and to what the account was charged.
 from __future__ import annotations
 
 import pytest
-from deployment_record import e164, json_value, received
-from harness.deployment import Deployment
+from tests.deployment.deployment_record import e164, json_value, received
+from tests.harness.deployment import Deployment
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

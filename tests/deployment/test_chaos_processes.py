@@ -12,8 +12,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from deployment_record import batches_of, e164, json_value, received, send_batch
-from harness.deployment import Deployment
+from tests.deployment.deployment_record import batches_of, e164, json_value, received, send_batch
+from tests.harness.deployment import Deployment
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

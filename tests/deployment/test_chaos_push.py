@@ -17,8 +17,8 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from deployment_record import PUSH_TOKEN, PUSH_UID
-from harness.deployment import Deployment
+from tests.deployment.deployment_record import PUSH_TOKEN, PUSH_UID
+from tests.harness.deployment import Deployment
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.plugins.assets import DELIVERY_REPORTS, report_uri
@@ -83,7 +83,7 @@ def push_emulator(deployment: Deployment) -> Iterator[Every8dEmulator]:
 
 def test_push_while_postgres_is_down_answers_503_then_is_stored_once(deployment: Deployment,
                                                                      push_emulator: Every8dEmulator) -> None:
-    from deployment_record import send_batch
+    from tests.deployment.deployment_record import send_batch
 
     batch_id = send_batch(push_emulator, ["0932000002"], "push during an outage", uid=PUSH_UID,
                           password="push-password")

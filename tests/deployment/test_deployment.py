@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from harness.deployment import Deployment
+from tests.harness.deployment import Deployment
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

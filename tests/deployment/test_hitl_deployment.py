@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness.airflow_processes import Airflow, healthy, wait_for
+from tests.harness.airflow_processes import Airflow, healthy, wait_for
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from emulator_wire import call, call_raw
+from tests.emulator.emulator_wire import call, call_raw
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

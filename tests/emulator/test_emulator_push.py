@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from emulator_wire import call, send
+from tests.emulator.emulator_wire import call, send
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

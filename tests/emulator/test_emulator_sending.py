@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from emulator_wire import call, call_json, send
+from tests.emulator.emulator_wire import call, call_json, send
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from emulator_wire import DEMO, call, send
+from tests.emulator.emulator_wire import DEMO, call, send
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.emulator.pytest_plugin import every8d_emulator  # noqa: F401 - the fixture

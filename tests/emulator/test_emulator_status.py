@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from emulator_wire import call, send, status_rows
+from tests.emulator.emulator_wire import call, send, status_rows
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

@@ -27,12 +27,13 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
-from harness.postgres import Postgres
-from harness.redis import Redis
-from harness.services import free_port, kill_group, log_tail, stop_group
+from tests.harness.postgres import Postgres
+from tests.harness.redis import Redis
+from tests.harness.services import free_port, kill_group, log_tail, stop_group
 
 REPO = Path(__file__).parents[2]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
@@ -61,6 +62,8 @@ class Deployment:
         self.env: dict[str, str] = {}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.stopped: set[str] = set()
+        self._log_offset: dict[str, int] = {}
+        self._started_at: dict[str, datetime] = {}
         self._engine: Any = None
 
     # -- the components ------------------------------------------------------------------------------
@@ -124,7 +127,10 @@ class Deployment:
             self.wait_ready(name, deadline)
 
     def start_component(self, name: str) -> None:
-        log = (self.home / f"{name}.log").open("ab")
+        path = self.home / f"{name}.log"
+        self._log_offset[name] = path.stat().st_size if path.exists() else 0
+        self._started_at[name] = datetime.now(timezone.utc)
+        log = path.open("ab")
         self.processes[name] = subprocess.Popen(
             [AIRFLOW, *self.commands()[name]], env={**self.env, "EVERY8D_COMPONENT": name},
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -137,11 +143,11 @@ class Deployment:
     def ready(self, name: str) -> bool:
         if name.startswith("api-server"):
             return _healthy(f"{self.api_url(int(name[-1]))}/api/v2/monitor/health")
-        if name.startswith("worker"):
-            return b" ready." in (self.home / f"{name}.log").read_bytes()
+        if name.startswith("worker"):  # what this start logged, not an earlier start of the same worker
+            return b" ready." in (self.home / f"{name}.log").read_bytes()[self._log_offset[name]:]
         job_type = {"scheduler": "SchedulerJob", "dag-processor": "DagProcessorJob"}.get(name, "TriggererJob")
         return bool(self.query("SELECT 1 FROM job WHERE job_type = :type AND hostname = :name AND state = 'running' "
-                               "AND latest_heartbeat > now() - interval '10 seconds'", type=job_type, name=name))
+                               "AND start_date >= :since", type=job_type, name=name, since=self._started_at[name]))
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         """``kill -9`` (or ``sig``) to the component's whole process group: the process and its children."""

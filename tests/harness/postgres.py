@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.services import (
+from tests.harness.services import (
     ServiceError,
     ensure_debian_packages,
     free_port,

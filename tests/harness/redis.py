@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from harness.services import (
+from tests.harness.services import (
     ServiceError,
     ensure_debian_packages,
     free_port,

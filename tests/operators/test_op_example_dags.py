@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from op_support import SEND_KEYS, load_example, run_dag, task_instance, xcom
+from tests.operators.op_support import SEND_KEYS, load_example, run_dag, task_instance, xcom
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from op_support import SEND_KEYS, numbers, run_dag, xcom
+from tests.operators.op_support import SEND_KEYS, numbers, run_dag, xcom
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import (

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pendulum
 import pytest
-from op_support import DictStore, has_task_state_store, numbers, run_dag, send_requests, task_instance, xcom
+from tests.operators.op_support import DictStore, has_task_state_store, numbers, run_dag, send_requests, task_instance, xcom
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator

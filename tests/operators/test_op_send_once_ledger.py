@@ -8,7 +8,7 @@ in task_state_store); AirflowFailException is what Airflow never retries.
 from __future__ import annotations
 
 import pytest
-from op_support import DictStore, numbers, send_requests
+from tests.operators.op_support import DictStore, numbers, send_requests
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendMmsOperator, Every8dSendSmsOperator

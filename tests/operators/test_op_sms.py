@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pendulum
 import pytest
-from op_support import SEND_KEYS, numbers, run_dag, task_instance, xcom
+from tests.operators.op_support import SEND_KEYS, numbers, run_dag, task_instance, xcom
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dEraseBookingOperator, Every8dSendSmsOperator

@@ -6,7 +6,7 @@ On Airflow 2 (no FastAPI API server, the plugin is absent there) only the protoc
 
 from __future__ import annotations
 
-from harness.receiver import (  # noqa: F401  (fixtures and the helpers the tests import from here)
+from tests.harness.receiver import (  # noqa: F401  (fixtures and the helpers the tests import from here)
     TOKEN,
     api_app,
     client,

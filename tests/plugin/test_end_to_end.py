@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TOKEN
-from harness.airflow_processes import DEADLINE, Airflow, healthy, wait_for
+from tests.plugin.conftest import TOKEN
+from tests.harness.airflow_processes import DEADLINE, Airflow, healthy, wait_for
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

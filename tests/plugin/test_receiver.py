@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from conftest import TOKEN, declare_assets, events, report
+from tests.plugin.conftest import TOKEN, declare_assets, events, report
 
 from airflow_provider_every8d.plugins.assets import report_from_event
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pendulum
 import pytest
-from bad_inputs import CASES, PARAMS, BadInput
+from tests.reliability.bad_inputs import CASES, PARAMS, BadInput
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
@@ -118,7 +118,7 @@ def test_bad_input_fails_a_real_dag_run_before_sending(airflow_db, every8d_emula
                                                        capfd, caplog, name: str) -> None:
     """The same cases in a whole dag.test() run: the task fails (no retry), its exception names the field."""
     from airflow.providers.common.compat.sdk import DAG, task
-    from op_support import register
+    from tests.operators.op_support import register
 
     case = next(case for case in CASES if case.name == name)
     extra = _use_bad_connection(case, every8d_emulator, monkeypatch) if case.connection else {}

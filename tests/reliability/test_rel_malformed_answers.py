@@ -4,7 +4,7 @@ naming the endpoint, a negative answer an Every8dApiError with the platform's co
 from __future__ import annotations
 
 import pytest
-from malformed_answers import MALFORMED, NEGATIVE
+from tests.reliability.malformed_answers import MALFORMED, NEGATIVE
 
 from airflow_provider_every8d.protocol import build, mms, param_sms
 from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError

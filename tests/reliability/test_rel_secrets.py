@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from op_support import register
+from tests.operators.op_support import register
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from op_support import numbers
+from tests.operators.op_support import numbers
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator

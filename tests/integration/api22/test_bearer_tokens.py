@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from api22_support import PWD, carries_password, token_settings
+from tests.integration.api22.api22_support import PWD, carries_password, token_settings
 
 from airflow_provider_every8d.protocol import build
 from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dTransportError

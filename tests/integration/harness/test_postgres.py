@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from harness.postgres import Postgres
+from tests.harness.postgres import Postgres
 
 
 def test_the_fixture_url_is_a_working_postgresql_database(postgres_url: str) -> None:

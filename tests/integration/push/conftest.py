@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness.receiver import airflow_database, api_app, client, push_token, uid  # noqa: F401
+from tests.harness.receiver import airflow_database, api_app, client, push_token, uid  # noqa: F401
 
 from airflow_provider_every8d.plugins.every8d import AIRFLOW_3
 

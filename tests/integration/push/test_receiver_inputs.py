@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import pytest
-from harness.receiver import TOKEN, declare_assets, events, new_account, report
+from tests.harness.receiver import TOKEN, declare_assets, events, new_account, report
 
 PUSH = f"/every8d/push/{TOKEN}"
 OTHER_TOKEN = "other-token-0123456789abcdef"

@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 import pytest
-from harness.receiver import TOKEN, declare_assets, events, new_account, report
+from tests.harness.receiver import TOKEN, declare_assets, events, new_account, report
 
 PUSH = f"/every8d/push/{TOKEN}"
 

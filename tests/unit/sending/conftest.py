@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from engine_support import JsonStore, Platform
+from tests.unit.sending.engine_support import JsonStore, Platform
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from engine_support import JsonStore, numbers
+from tests.unit.sending.engine_support import JsonStore, numbers
 
 from airflow_provider_every8d.sending.ledger import Ledger, UnreadableLedger
 from airflow_provider_every8d.sending.outcome import ChunkResult

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from engine_support import JsonStore, numbers
+from tests.unit.sending.engine_support import JsonStore, numbers
 
 from airflow_provider_every8d.protocol.build import sms_request
 from airflow_provider_every8d.protocol.errors import Every8dValidationError

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 
 import pytest
-from engine_support import JsonStore, Platform, numbers, sms_send
+from tests.unit.sending.engine_support import JsonStore, Platform, numbers, sms_send
 
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dTransportError, Every8dValidationError
