@@ -19,7 +19,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -30,9 +30,10 @@ _STOP = object()
 
 @dataclass(frozen=True)
 class PushAttempt:
-    """One try at one push: ``status`` is the HTTP code, or None with ``error`` set."""
+    """One try at one push: ``status`` is the HTTP code, or None with ``error`` set. The URL (it holds the
+    receiver's token) is left out of the ``repr``."""
 
-    url: str
+    url: str = field(repr=False)
     params: dict[str, str]
     attempt: int
     status: int | None

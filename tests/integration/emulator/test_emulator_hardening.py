@@ -78,3 +78,13 @@ def test_a_password_on_the_command_line_is_refused() -> None:
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "EVERY8D_EMULATOR_PASSWORD" in done.stderr and SECRET not in done.stdout
+
+
+def test_a_push_attempt_repr_does_not_show_the_receiver_token() -> None:
+    from datetime import datetime, timezone
+
+    from airflow_provider_every8d.emulator.push import PushAttempt
+
+    attempt = PushAttempt(f"http://127.0.0.1:9/every8d/push/{SECRET}", {"BatchID": "b"}, 1, 200, None,
+                          datetime.now(timezone.utc))
+    assert SECRET not in repr(attempt) and attempt.url.endswith(SECRET)
