@@ -69,9 +69,11 @@ def get_provider_info() -> dict[str, Any]:
             {"integration-name": "EVERY8D", "python-modules": ["airflow_provider_every8d.sensors.every8d"]},
         ],
         "triggers": [
-            {"integration-name": "EVERY8D", "python-modules": ["airflow_provider_every8d.triggers.every8d"]},
+            {"integration-name": "EVERY8D", "python-modules": ["airflow_provider_every8d.triggers.every8d",
+                                                           "airflow_provider_every8d.triggers.hitl"]},
         ],
-        "notifications": ["airflow_provider_every8d.notifications.every8d.Every8dNotifier"],
+        "notifications": ["airflow_provider_every8d.notifications.every8d.Every8dNotifier",
+                          "airflow_provider_every8d.notifications.every8d.Every8dHITLNotifier"],
         "connection-types": [
             {
                 "hook-class-name": "airflow_provider_every8d.hooks.every8d.Every8dHook",
