@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.harness.airflow_processes import Airflow, healthy, wait_for
 
 from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.harness.airflow_processes import Airflow, healthy, wait_for
 
 pytestmark = pytest.mark.deployment
 pytest.importorskip("airflow.providers.standard.operators.hitl", reason="Human-in-the-loop needs Airflow 3.1+")
