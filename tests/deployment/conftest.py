@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.deployment.deployment_record import PUSH_TOKEN, PUSH_UID
-from tests.harness.deployment import REPO, Deployment
 
 from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.deployment.deployment_record import PUSH_TOKEN, PUSH_UID
+from tests.harness.deployment import REPO, Deployment
 
 HERE = Path(__file__).parent
 DAG_FILES = [

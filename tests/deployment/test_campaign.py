@@ -8,10 +8,10 @@ to the totals task's figures and to what the account was charged.
 from __future__ import annotations
 
 import pytest
-from tests.deployment.deployment_record import e164, json_value, received
-from tests.harness.deployment import Deployment
 
 from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.deployment.deployment_record import e164, json_value, received
+from tests.harness.deployment import Deployment
 
 pytestmark = pytest.mark.deployment
 FIRST, COUNT, PART = 1_000_000, 100_000, 50_000

@@ -12,10 +12,10 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from tests.deployment.deployment_record import batches_of, e164, json_value, received, send_batch
-from tests.harness.deployment import Deployment
 
 from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.deployment.deployment_record import batches_of, e164, json_value, received, send_batch
+from tests.harness.deployment import Deployment
 
 pytestmark = pytest.mark.deployment
 RECIPIENTS = 5_000

@@ -15,13 +15,14 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 import pytest
-from tests.deployment.deployment_record import PUSH_TOKEN, PUSH_UID
-from tests.harness.deployment import Deployment
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.plugins.assets import DELIVERY_REPORTS, report_uri
+from tests.deployment.deployment_record import PUSH_TOKEN, PUSH_UID
+from tests.harness.deployment import Deployment
 
 pytestmark = pytest.mark.deployment
 HOLD = 3600.0
@@ -88,7 +89,7 @@ def test_push_while_postgres_is_down_answers_503_then_is_stored_once(deployment:
     batch_id = send_batch(push_emulator, ["0932000002"], "push during an outage", uid=PUSH_UID,
                           password="push-password")
     deployment.postgres.halt()
-    restarted: list[str] = []
+    back = datetime.now(timezone.utc)
     try:
         try:
             push_emulator.advance(HOLD + 1)  # delivered now: the emulator pushes the report to API server 2
@@ -97,11 +98,12 @@ def test_push_while_postgres_is_down_answers_503_then_is_stored_once(deployment:
                 component="api-server-2", allow_dead=True)
         finally:
             deployment.postgres.resume()
+            back = datetime.now(timezone.utc)
         deployment.wait("the emulator's retry to be accepted", lambda: [
             p for p in push_emulator.pushes if p.params["BatchID"] == batch_id and p.ok], timeout=90,
             component="api-server-2", allow_dead=True)
-    finally:
-        restarted = deployment.recover()  # what died with the database comes back for the other tests
+    finally:  # what died with the database comes back for the other tests
+        restarted = deployment.recover(since=back)
     attempts = [p.status for p in push_emulator.pushes if p.params["BatchID"] == batch_id]
     assert refused[0].status == 503, attempts
     assert attempts.count(200) == 1 and attempts[-1] == 200, attempts

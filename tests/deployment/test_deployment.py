@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.harness.deployment import Deployment
 
 from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.harness.deployment import Deployment
 
 pytestmark = pytest.mark.deployment
 RUN_TIMEOUT = 120.0

@@ -163,15 +163,36 @@ class Deployment:
         self.start_component(name)
         self.wait_ready(name, time.monotonic() + timeout)
 
-    def recover(self, timeout: float = START_TIMEOUT) -> list[str]:
-        """Restart every component that died without being told to (after an outage); their names."""
-        dead = self.dead()
-        for name in dead:
-            self.start_component(name)
+    def recover(self, since: datetime, timeout: float = START_TIMEOUT) -> list[str]:
+        """After an outage that ended at ``since``: wait until every component either shows it is working
+        again (a job heartbeat after ``since``, a healthy API server, a live worker) or has died, restart the
+        dead ones and wait until they are ready; their names."""
+        restarted: list[str] = []
+        pending = set(self.processes)
         deadline = time.monotonic() + timeout
-        for name in dead:
-            self.wait_ready(name, deadline)
-        return dead
+        while pending and time.monotonic() < deadline:
+            for name in sorted(pending):
+                if self.processes[name].poll() is not None and name not in self.stopped:
+                    self.start_component(name)
+                    restarted.append(name)
+                    pending.discard(name)
+                elif self._working_since(name, since):
+                    pending.discard(name)
+            time.sleep(0.5)
+        if pending:
+            raise ComponentError(f"{', '.join(sorted(pending))}: neither working nor dead {timeout:.0f}s after the "
+                                 f"outage\n{self.logs(sorted(pending))}")
+        for name in restarted:
+            self.wait_ready(name, deadline + timeout)
+        return restarted
+
+    def _working_since(self, name: str, since: datetime) -> bool:
+        if name.startswith("api-server"):
+            return _healthy(f"{self.api_url(int(name[-1]))}/api/v2/monitor/health")
+        if name.startswith("worker"):
+            return self.processes[name].poll() is None
+        return bool(self.query("SELECT 1 FROM job WHERE hostname = :name AND state = 'running' "
+                               "AND latest_heartbeat > :since", name=name, since=since))
 
     def stop(self) -> None:
         """Stop every component (SIGTERM, then SIGKILL), then Redis and PostgreSQL; never raises midway."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+
 from tests.harness.postgres import Postgres
 
 
