@@ -27,14 +27,21 @@ version = release = __version__
 extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
+    "sphinx.ext.graphviz",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
 ]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "**/README.md", ".DS_Store"]
+exclude_patterns = ["_build", "**/README.md", ".DS_Store", "examples", "diagrams"]
 
 myst_enable_extensions = ["colon_fence", "deflist", "fieldlist"]
+
+# Diagrams: Graphviz sources in docs/diagrams/*.dot, drawn by `dot` at build time (Debian's graphviz;
+# scripts/build_docs.sh installs it when missing), so a picture changes with its text in the same commit.
+# A page shows one with  ```{graphviz} diagrams/<name>.dot```  (MyST) .
+graphviz_output_format = "svg"
+graphviz_dot_args = ["-Gbgcolor=transparent"]
 myst_heading_anchors = 3
 
 # autodoc: members in source order; type hints in the description so signatures stay readable.

@@ -21,6 +21,17 @@ trap 'rm -f "$constraints"' EXIT
 grep -v -e '^-e' -e '^airflow-provider-every8d' "constraints/airflow-$AIRFLOW_VERSION.txt" >"$constraints"
 VIRTUAL_ENV="$VENV" "$UV" pip install --quiet -r pyproject.toml --extra docs --constraint "$constraints"
 
+# The diagrams (docs/diagrams/*.dot) are drawn by Graphviz's `dot` during the build: Debian's graphviz.
+if ! command -v dot >/dev/null; then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends graphviz >/dev/null
+    else
+        echo "docs: Graphviz's dot is missing: install the graphviz package (the diagrams need it)" >&2
+        exit 1
+    fi
+fi
+
 # autodoc imports Airflow: give it a private home, not ~/airflow.
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$ROOT/.airflow/docs}"
 # -E: a fresh environment each time, so warnings of unchanged pages are reported again (an incremental
