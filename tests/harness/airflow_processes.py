@@ -7,34 +7,20 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
+
+from tests.harness.services import free_port, healthy  # noqa: F401  (healthy: imported from here by tests)
 
 REPO = Path(__file__).parents[2]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 DEADLINE = 120.0
 _T = TypeVar("_T")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def wait_for(what: str, probe: Callable[[], _T | None], deadline: float, logs: Path) -> _T:

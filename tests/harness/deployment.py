@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 from tests.harness.postgres import Postgres
 from tests.harness.redis import Redis
-from tests.harness.services import free_port, kill_group, log_tail, stop_group
+from tests.harness.services import free_port, healthy, kill_group, log_tail, stop_group
 
 REPO = Path(__file__).parents[2]
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
@@ -142,7 +142,7 @@ class Deployment:
 
     def ready(self, name: str) -> bool:
         if name.startswith("api-server"):
-            return _healthy(f"{self.api_url(int(name[-1]))}/api/v2/monitor/health")
+            return healthy(f"{self.api_url(int(name[-1]))}/api/v2/monitor/health")
         if name.startswith("worker"):  # what this start logged, not an earlier start of the same worker
             return b" ready." in (self.home / f"{name}.log").read_bytes()[self._log_offset[name]:]
         job_type = {"scheduler": "SchedulerJob", "dag-processor": "DagProcessorJob"}.get(name, "TriggererJob")
@@ -188,7 +188,7 @@ class Deployment:
 
     def _working_since(self, name: str, since: datetime) -> bool:
         if name.startswith("api-server"):
-            return _healthy(f"{self.api_url(int(name[-1]))}/api/v2/monitor/health")
+            return healthy(f"{self.api_url(int(name[-1]))}/api/v2/monitor/health")
         if name.startswith("worker"):
             return self.processes[name].poll() is None
         return bool(self.query("SELECT 1 FROM job WHERE hostname = :name AND state = 'running' "
@@ -290,11 +290,3 @@ class Deployment:
 
 def _final(state: str | None) -> str | None:
     return state if state in ("success", "failed") else None
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
