@@ -15,7 +15,6 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from airflow.providers.common.compat.sdk import BaseOperator
 
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID
-from airflow_provider_every8d.protocol.report_files import check_report_path, spreadsheet_row
 
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
@@ -31,6 +30,8 @@ FORMATS = ("csv", "jsonl")
 def as_path(path: Any) -> Any:
     """A writable path: ``ObjectStoragePath`` as given, a URL (``s3://``, ``file://``) as an
     ``ObjectStoragePath``, anything else as a local ``pathlib.Path``. A ``..`` segment is refused."""
+    from airflow_provider_every8d.protocol.report_files import check_report_path  # DAG files import this module
+
     check_report_path(str(path))
     if not isinstance(path, str):
         return path
@@ -54,11 +55,14 @@ class _RowWriter:
         self.stream, self.fmt, self.columns = stream, fmt, columns
         self._csv = csv.writer(stream) if fmt == "csv" else None
         if self._csv is not None:
+            from airflow_provider_every8d.protocol.report_files import spreadsheet_row
+
+            self._spreadsheet_row = spreadsheet_row
             self._csv.writerow(columns)
 
     def write(self, values: Sequence[Any]) -> None:
         if self._csv is not None:
-            self._csv.writerow(spreadsheet_row(self.columns, values))
+            self._csv.writerow(self._spreadsheet_row(self.columns, values))
         else:
             self.stream.write(json.dumps(dict(zip(self.columns, values, strict=True)), ensure_ascii=False) + "\n")
 
