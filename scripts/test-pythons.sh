@@ -28,6 +28,7 @@ find_python() {  # $1 = 3.X -> path of an interpreter of that version, or nothin
 [[ -x $UV ]] || { echo "no $UV: run 'make env' first" >&2; exit 1; }
 status=0
 summary=()
+declare -A logs
 main=$([[ -x .venv/bin/python ]] && .venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 for version in ${PYTHONS:-3.10 3.11 3.12 3.13}; do
     if [[ -z ${PYTHONS:-} && $version == "$main" ]]; then
@@ -45,15 +46,28 @@ for version in ${PYTHONS:-3.10 3.11 3.12 3.13}; do
             VIRTUAL_ENV=$venv "$UV" pip install --quiet "${PINS[@]}" && touch "$venv/.installed" || {
             summary+=("Python $version: could not create $venv"); status=1; continue; }
     fi
-    # -p no:every8d: the package is not installed here, so its pytest entry point is not either.
-    if out=$(PYTHONPATH=$PWD AIRFLOW_HOME=$(mktemp -d) "$venv/bin/python" -m pytest -q -p no:cacheprovider \
-            -o addopts= "${PURE_TESTS[@]}" 2>&1); then
-        summary+=("Python $version ($("$venv/bin/python" -V 2>&1)): $(tail -n 1 <<<"$out")")
+    # The package is not installed in these venvs (PYTHONPATH instead), so its pytest plugin is not loaded.
+    # The Pythons run side by side (each is one process), and are reported in order below.
+    logs[$version]=$(mktemp)
+    (PYTHONPATH=$PWD AIRFLOW_HOME=$(mktemp -d) "$venv/bin/python" -m pytest -q -p no:cacheprovider -o addopts= \
+        "${PURE_TESTS[@]}" >"${logs[$version]}" 2>&1; echo $? >>"${logs[$version]}.rc") &
+    summary+=("@$version")
+done
+wait
+lines=()
+for line in "${summary[@]}"; do
+    if [[ $line != @* ]]; then lines+=("$line"); continue; fi
+    version=${line#@}
+    log=${logs[$version]}
+    if [[ $(cat "$log.rc") == 0 ]]; then
+        lines+=("Python $version ($(".venv-py$version/bin/python" -V 2>&1)): $(tail -n 1 "$log")")
     else
-        echo "$out" | tail -n 40
-        summary+=("Python $version: FAILED: $(tail -n 1 <<<"$out")")
+        tail -n 40 "$log"
+        lines+=("Python $version: FAILED: $(tail -n 1 "$log")")
         status=1
     fi
+    rm -f "$log" "$log.rc"
 done
+summary=("${lines[@]}")
 printf '%s\n' "${summary[@]}"
 exit $status
