@@ -19,7 +19,7 @@ import logging
 from typing import Any
 
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID, HITL_TRIGGER_CLASSPATH
-from airflow_provider_every8d.protocol.hitl import Answer, ReplyRules
+from airflow_provider_every8d.protocol.hitl import Answer, ReplyRules, normalise
 from airflow_provider_every8d.protocol.models import DeliveryReport, Reply
 from airflow_provider_every8d.protocol.phones import canonical
 from airflow_provider_every8d.protocol.privacy import mask
@@ -46,12 +46,14 @@ def _waiting(report: DeliveryReport) -> list[tuple[Any, dict[str, Any]]]:
 
 
 def _confirmed(report: DeliveryReport, conn_id: str) -> bool:
-    """Whether the platform's reply list of the batch holds this reply (same number, same text)."""
+    """Whether the platform's reply list of the batch holds this reply: same number, and the same text once
+    both are normalised as replies are matched (the push and 2.4 may differ in spacing or width)."""
     from airflow_provider_every8d.hooks.every8d import Every8dHook
 
     hook = Every8dHook(every8d_conn_id=conn_id)
+    text = normalise(report.content)
     try:
-        return any(canonical(reply.mobile) == canonical(report.mobile) and reply.content == report.content
+        return any(canonical(reply.mobile) == canonical(report.mobile) and normalise(reply.content) == text
                    for reply in hook.iter_replies(report.batch_id))
     except Exception as error:  # the platform is unreachable or refused: the trigger's poll will see it
         log.warning("EVERY8D push: the reply list of batch %s could not be read (%s)", report.batch_id,

@@ -102,16 +102,17 @@ def _fit(question: Question, fixed: str, limit: int) -> str:
     return f"{lead} {fixed}"
 
 
-def _norm(text: str) -> str:
+def normalise(text: str) -> str:
+    """A reply as it is compared: NFKC (full-width to ASCII), runs of spaces as one, trimmed, case folded."""
     return " ".join(unicodedata.normalize("NFKC", text).split()).casefold()
 
 
 def match_reply(text: str, options: Sequence[str], multiple: bool = False) -> list[str] | None:
     """The options ``text`` chooses (in the options' order), or None when it is not an answer."""
-    wanted = _norm(text)
+    wanted = normalise(text)
     if not wanted:
         return None
-    by_text = {_norm(option): option for option in options}
+    by_text = {normalise(option): option for option in options}
     if wanted in by_text:
         return [by_text[wanted]]
     tokens = [token for token in _SEPARATORS.split(wanted) if token]
