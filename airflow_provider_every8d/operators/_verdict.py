@@ -31,8 +31,9 @@ def after_send(message: str, retry_safe: bool) -> AirflowException:
     return fail(message if retry_safe else message + NOT_RETRIED, retry_safe)
 
 
-def raise_for(outcome: Outcome) -> None:
-    """Return when the send is done; raise the verdict's exception, chained to its cause, otherwise."""
+def raise_for(outcome: Outcome, *, prefix: str = "") -> None:
+    """Return when the send is done; raise the verdict's exception, chained to its cause, otherwise. Any
+    user of the engine raises through here (``prefix`` says what was sent, e.g. ``"the question: "``)."""
     if outcome.verdict is Verdict.DONE:
         return
-    raise exception_for(outcome.verdict, outcome.problem) from outcome.cause
+    raise exception_for(outcome.verdict, prefix + outcome.problem) from outcome.cause

@@ -22,3 +22,8 @@ def test_a_failure_raises_what_airflow_retries_or_not(verdict: Verdict, final: b
 
 def test_done_raises_nothing() -> None:
     raise_for(Outcome(Verdict.DONE, credit=1.0))
+
+
+def test_another_user_of_the_engine_says_what_was_not_sent() -> None:
+    with pytest.raises(AirflowFailException, match=r"^EVERY8D: the question was not sent: out of credit$"):
+        raise_for(failed(Verdict.FINAL, "out of credit"), prefix="EVERY8D: the question was not sent: ")
