@@ -204,7 +204,13 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
         if problem is not None:
             answer = error_answer(endpoint, -1, problem, context.store.modes)
         else:
+            before = len(context.store.messages)
             answer = dispatch(context.routes, context.store, endpoint, fields)
+            if context.verbose:  # what the phones would show: each accepted message as texted
+                for message in context.store.messages[before:]:
+                    sys.stderr.write(f"every8d-emulator texted {message.mobile} ({message.kind}, batch "
+                                     f"{message.batch_id}, {message.send_time:%Y-%m-%d %H:%M:%S}): "
+                                     f"{message.text!r}\n")
         self._answer(answer, rule)
 
     def _fault_before(self, rule: FaultRule, body: bytes) -> bool:
