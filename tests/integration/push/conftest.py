@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tests.harness.receiver import airflow_database, api_app, client, push_token, uid  # noqa: F401
 
 from airflow_provider_every8d.plugins.every8d import AIRFLOW_3
+from tests.harness.receiver import airflow_database, api_app, client, push_token, uid  # noqa: F401
 
 if not AIRFLOW_3:  # the receiver needs Airflow 3's API server
     collect_ignore_glob = ["test_*.py"]

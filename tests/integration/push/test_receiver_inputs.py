@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import pytest
+
 from tests.harness.receiver import TOKEN, declare_assets, events, new_account, report
 
 PUSH = f"/every8d/push/{TOKEN}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from tests.harness.receiver import TOKEN, events, report
 
 NOT_FOUND = {"detail": "Not Found"}

@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 import pytest
+
 from tests.harness.receiver import TOKEN, declare_assets, events, new_account, report
 
 PUSH = f"/every8d/push/{TOKEN}"
@@ -82,8 +83,8 @@ def test_a_repeat_while_another_api_server_stores_the_same_report_is_not_stored_
     server_b.start()
     while server_b.is_alive():  # until B waits on A's row lock, or is done (it did not wait)
         with create_session() as session:
-            waiting = session.scalar(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"))
+            waiting = session.scalar(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                          "AND datname = current_database()"))
         if waiting:
             break
         server_b.join(0.05)
@@ -110,3 +111,25 @@ def test_a_failed_store_on_postgresql_logs_neither_number_nor_reply_text(
     assert "SQLSTATE 22P02" in caplog.text
     assert "900000777" not in caplog.text and "my secret reply" not in caplog.text
 
+
+
+def test_a_duplicate_push_on_postgresql_reads_no_asset_event_rows(client: Any, pg_uid: str) -> None:
+    """Finding 2 was measured on PostgreSQL: 289 ms a push with 200,000 events, from a scan of
+    ``extra ->> 'report_id'``. The check is now a key look-up in every8d_push_report, whatever the count."""
+    from airflow import settings
+    from sqlalchemy import event
+
+    client.get(PUSH, params=report(pg_uid))
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(settings.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(PUSH, params=report(pg_uid)).status_code == 200
+    finally:
+        event.remove(settings.engine, "before_cursor_execute", record)
+    assert len(events(pg_uid)) == 1
+    assert [s for s in statements if "asset_event" in s] == []
+    assert any("every8d_push_report" in s and "ON CONFLICT" in s for s in statements)
