@@ -35,7 +35,7 @@ def _lines(text: str, endpoint: Endpoint) -> tuple[int, list[str]]:
     raise_for_error(text, endpoint)
     if not text:
         return 0, []
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = text.split("\n")  # a CR before it stays on the row's last column: stripped where that is read
     first = lines[0].split("\t", 1)[0]
     return count(first, "row count", lines[0], endpoint), lines[1:]  # quote the count line, not the rows
 
@@ -127,7 +127,7 @@ def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS
                 counts[status] = counts.get(status, 0) + 1
             else:
                 append(new_row(DeliveryRow, (cols[0], cols[1].strip(), cols[2], float(cols[3] or 0),
-                                             int(cols[4]), cols[5], "", None)))
+                                             int(cols[4]), cols[5].rstrip("\r"), "", None)))
         except ValueError:
             if not line.strip():
                 continue
