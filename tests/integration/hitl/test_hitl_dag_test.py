@@ -3,6 +3,7 @@ answered by a scripted SMS reply (or not), the HITL record written, the task res
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -138,3 +139,37 @@ def test_a_lost_send_answer_is_retried_through_the_duplicate_filter(every8d_airf
     assert (ti.state, ti.try_number) == ("success", 2)
     assert emulator.sent_count(APPROVER) == 1
     assert _record(result, "approve").chosen_options == ["Approve"]
+
+
+def _answer_in_the_ui_when_asked(dag_id: str, chosen: list[str], stop: threading.Event) -> None:
+    """What the UI's PATCH writes into the record, once the request exists (the trigger reads it back)."""
+    from airflow._shared.timezones import timezone
+    from airflow.models.hitl import HITLDetail
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+
+    while not stop.wait(0.1):
+        with create_session() as session:
+            record = (session.query(HITLDetail).join(TaskInstance, TaskInstance.id == HITLDetail.ti_id)
+                      .filter(TaskInstance.dag_id == dag_id).one_or_none())
+            if record is not None:
+                record.responded_by = {"id": "7", "name": "alice"}
+                record.responded_at = timezone.utcnow()
+                record.chosen_options = chosen
+                return
+
+
+def test_an_answer_in_the_ui_while_the_sms_is_unanswered_ends_the_wait(every8d_airflow: Any) -> None:
+    stop = threading.Event()
+    ui = threading.Thread(target=_answer_in_the_ui_when_asked, args=("hitl_ui_answer", ["staging"], stop))
+    ui.start()
+    try:
+        result = _run(every8d_airflow, "hitl_ui_answer", lambda: Every8dHITLOperator(
+            task_id="where", subject="Where to?", options=["dev", "staging"], recipients=APPROVER, **FAST))
+    finally:
+        stop.set()
+        ui.join(5)
+    assert result.task_states["where"] == "success"
+    assert every8d_airflow.emulator.replies == []  # nobody replied by SMS
+    answer = result.xcom("where")
+    assert (answer["chosen_options"], answer["responded_by_user"]) == (["staging"], {"id": "7", "name": "alice"})
