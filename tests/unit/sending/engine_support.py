@@ -10,7 +10,7 @@ from typing import Any
 
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.request import ApiRequest
-from airflow_provider_every8d.sending import Send, phone_recipients
+from airflow_provider_every8d.sending import MemoryStore, Send, phone_recipients
 
 
 class Platform:
@@ -47,17 +47,11 @@ class Platform:
         return [number for request in self.sends() for number in request.recipients]
 
 
-class JsonStore:
+class JsonStore(MemoryStore):
     """A store as task_state_store is one: values go through JSON."""
 
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
     def set(self, key: str, value: Any) -> None:
-        self.values[key] = json.loads(json.dumps(value))
+        super().set(key, json.loads(json.dumps(value)))
 
     def dump(self) -> str:
         return json.dumps(self.values)
