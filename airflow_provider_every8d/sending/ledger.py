@@ -84,10 +84,21 @@ class Ledger:
                 f"{state.get('version') if isinstance(state, dict) else type(state).__name__}); not sending, "
                 "so nobody is texted twice. Delete the key to start the send afresh.")
         self._state: dict[str, Any] = state
-        self._salt = bytes.fromhex(state.get("salt") or secrets.token_hex(16))
+        self._salt = self._read_salt(state)
         self._digests: dict[int, frozenset[str]] = {}
         if state["version"] == 3:
             self._upgrade()
+
+    def _read_salt(self, state: dict[str, Any]) -> bytes:
+        """The ledger's salt (a new one for a version 3 ledger, which had none). A version 4 ledger without
+        a readable salt cannot tell its recipients apart: refused, never guessed."""
+        if state["version"] == 3:
+            return secrets.token_bytes(16)
+        try:
+            return bytes.fromhex(state["salt"])
+        except (KeyError, TypeError, ValueError):
+            raise UnreadableLedger(f"the store key {self.key!r} holds a ledger without its salt; not sending, so "
+                                   "nobody is texted twice. Delete the key to start the send afresh.") from None
 
     def digest(self, key: str) -> str:
         """The keyed digest the ledger keeps for recipient ``key``."""

@@ -108,7 +108,9 @@ def test_an_upgrade_cut_short_after_the_salt_still_reads(store: JsonStore) -> No
     assert ledger.unsure() == {ledger.digest(KEYS[2])}
 
 
-@pytest.mark.parametrize("stored", [{"version": 5, "chunks": [], "inflight": []}, ["0900000001"], "x"])
+@pytest.mark.parametrize("stored", [{"version": 5, "chunks": [], "inflight": []}, ["0900000001"], "x",
+                                    {"version": 4, "chunks": [], "inflight": []},
+                                    {"version": 4, "salt": "not hex", "chunks": [], "inflight": []}])
 def test_an_unknown_ledger_is_refused_naming_the_key(store: JsonStore, stored: object) -> None:
     store.set("every8d_send", stored)
     with pytest.raises(UnreadableLedger, match=r"'every8d_send'.*Delete the key"):
