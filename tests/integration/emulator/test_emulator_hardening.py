@@ -88,3 +88,12 @@ def test_a_push_attempt_repr_does_not_show_the_receiver_token() -> None:
     attempt = PushAttempt(f"http://127.0.0.1:9/every8d/push/{SECRET}", {"BatchID": "b"}, 1, 200, None,
                           datetime.now(timezone.utc))
     assert SECRET not in repr(attempt) and attempt.url.endswith(SECRET)
+
+
+def test_the_verbose_log_leaves_out_a_get_request_query(capfd: pytest.CaptureFixture[str]) -> None:
+    with Every8dEmulator(accounts={"demo": SECRET}, verbose=True) as emu:
+        query = urllib.parse.urlencode({"UID": "demo", "PWD": SECRET})
+        with urllib.request.urlopen(f"{emu.url}/API21/HTTP/getCredit.ashx?{query}", timeout=10) as answer:
+            assert answer.read().decode().startswith("1000")
+    logged = capfd.readouterr().err
+    assert "getCredit.ashx?***" in logged and SECRET not in logged
