@@ -150,8 +150,9 @@ class _Sending:
             self.ledger.settle(entry)
             return self._failed(first_safe, f"{label} was refused: {error}. {self._so_far()}", error)
         result = ChunkResult.of(answer)
-        self.log.info("EVERY8D %s accepted: batch %s, sent %d, cost %g, unsent %d, filtered %d", label,
-                      result.batch_id or "-", result.sent, result.cost, result.unsent, len(result.filtered))
+        self.log.info("EVERY8D %s accepted: batch %s, sent %d, cost %g, unsent %d, filtered %d%s", label,
+                      result.batch_id or "-", result.sent, result.cost, result.unsent, len(result.filtered),
+                      f" ({masked_list(result.filtered, shown=10)})" if result.filtered else "")
         self.accepted.append(result)
         try:
             self.ledger.accept(entry, result)
