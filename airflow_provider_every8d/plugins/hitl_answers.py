@@ -16,6 +16,7 @@ is left alone (first answer wins). Anything not confirmed is left to the trigger
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID, HITL_TRIGGER_CLASSPATH
@@ -65,7 +66,6 @@ def _confirmed(report: DeliveryReport, conn_id: str) -> bool:
 
 def _record(ti_id: Any, answer: Answer, params: dict[str, Any]) -> bool:
     """Write the answer and resume the task, unless it was answered or resumed meanwhile."""
-    from airflow._shared.timezones import timezone
     from airflow.models.hitl import HITLDetail
     from airflow.models.taskinstance import TaskInstance
     from airflow.models.trigger import handle_event_submit
@@ -80,7 +80,7 @@ def _record(ti_id: Any, answer: Answer, params: dict[str, Any]) -> bool:
         if ti is None or record is None or record.response_received or ti.state != TaskInstanceState.DEFERRED:
             return False
         record.responded_by = answer.responded_by
-        record.responded_at = timezone.utcnow()
+        record.responded_at = datetime.now(timezone.utc)
         record.chosen_options = answer.chosen_options
         record.params_input = {key: value["value"] if isinstance(value, dict) and "value" in value else value
                                for key, value in params.items()}

@@ -4,7 +4,7 @@ answered by a scripted SMS reply (or not), the HITL record written, the task res
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pendulum
@@ -143,7 +143,6 @@ def test_a_lost_send_answer_is_retried_through_the_duplicate_filter(every8d_airf
 
 def _answer_in_the_ui_when_asked(dag_id: str, chosen: list[str], stop: threading.Event) -> None:
     """What the UI's PATCH writes into the record, once the request exists (the trigger reads it back)."""
-    from airflow._shared.timezones import timezone
     from airflow.models.hitl import HITLDetail
     from airflow.models.taskinstance import TaskInstance
     from airflow.utils.session import create_session
@@ -154,7 +153,7 @@ def _answer_in_the_ui_when_asked(dag_id: str, chosen: list[str], stop: threading
                       .filter(TaskInstance.dag_id == dag_id).one_or_none())
             if record is not None:
                 record.responded_by = {"id": "7", "name": "alice"}
-                record.responded_at = timezone.utcnow()
+                record.responded_at = datetime.now(timezone.utc)
                 record.chosen_options = chosen
                 return
 
