@@ -1,0 +1,69 @@
+"""The receiver in Airflow's API app served by uvicorn on 127.0.0.1, over real HTTP with raw request
+targets (no client normalises them): path variants that test clients rewrite, and the access log."""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.harness.receiver import TOKEN, events, report
+
+
+@pytest.fixture
+def served(api_app: Any, push_token: str) -> Iterator[int]:
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(api_app, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def _get(port: int, target: str) -> tuple[int, bytes, dict[str, str]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", target, headers={"Host": "attacker.example"})
+        response = connection.getresponse()
+        return response.status, response.read(), dict(response.getheaders())
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("prefix", [f"//every8d/push/{TOKEN}", f"/every8d/%70ush/{TOKEN}", f"/EVERY8D//PUSH/{TOKEN}/"])
+def test_raw_variants_of_the_path_reach_the_receiver(served: int, uid: str, prefix: str) -> None:
+    from structlog.testing import capture_logs
+
+    with capture_logs() as access:
+        status, body, _ = _get(served, f"{prefix}?{urlencode(report(uid, RM='+886900000777'))}")
+    assert (status, body) == (200, b"OK")
+    assert len(events(uid)) == 1
+    finished = [(e["path"], e["query"]) for e in access if e.get("event") == "request finished"]
+    assert finished == [("/every8d/push/***", "")]
+    assert TOKEN not in repr(access) and "900000777" not in repr(access)
+
+
+@pytest.mark.parametrize("target", ["/every8d", "//every8d/push/wrong-token-0123456789abcdef/", "/every8d/push/x/"])
+def test_raw_variants_without_the_token_get_the_404_and_no_location(served: int, uid: str, target: str) -> None:
+    status, body, headers = _get(served, f"{target}?{urlencode(report(uid))}")
+    assert (status, body) == (404, b'{"detail":"Not Found"}')
+    assert "location" not in {name.lower() for name in headers}
+    assert events(uid) == []
