@@ -77,15 +77,19 @@ class Every8dHook(BaseHook):
     def get_connection_form_widgets(cls) -> dict[str, Any]:
         from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
         from flask_babel import lazy_gettext
-        from wtforms import BooleanField, IntegerField, SelectField
-        from wtforms.validators import NumberRange, Optional
+        from wtforms import BooleanField, IntegerField, StringField
+        from wtforms.validators import AnyOf, NumberRange, Optional
 
         return {
             "timeout": IntegerField(lazy_gettext("Timeout (seconds)"), widget=BS3TextFieldWidget(),
                                     validators=[Optional(), NumberRange(min=1, max=600)], default=30),
             "verify": BooleanField(lazy_gettext("Verify TLS certificates"), default=True),
-            "api_version": SelectField(lazy_gettext("API version"), choices=["2.1", "2.2"], default="2.1"),
-            "auth": SelectField(lazy_gettext("Authentication"), choices=["password", "token"], default="password"),
+            # Airflow 2.11's form takes only Integer/Password/String/Boolean fields: a SelectField makes it
+            # drop the whole connection type ("Error when importing hook!"), so these are checked text fields.
+            "api_version": StringField(lazy_gettext("API version"), widget=BS3TextFieldWidget(), default="2.1",
+                                       validators=[Optional(), AnyOf(["2.1", "2.2"])]),
+            "auth": StringField(lazy_gettext("Authentication"), widget=BS3TextFieldWidget(), default="password",
+                                validators=[Optional(), AnyOf(["password", "token"])]),
         }
 
     @classmethod
