@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.compat.sdk import BaseHook
 
 from airflow_provider_every8d.constants import CONN_TYPE, DEFAULT_CONN_ID
-from airflow_provider_every8d.protocol import build, mms, param_sms
+from airflow_provider_every8d.protocol import api22, build, mms, param_sms
 from airflow_provider_every8d.protocol.errors import Every8dError, Every8dValidationError
 from airflow_provider_every8d.protocol.summary import DeliverySummary
 from airflow_provider_every8d.settings import (
@@ -154,13 +154,24 @@ class Every8dHook(BaseHook):
 
     def send_sms(self, message: str, recipients: str | Sequence[str], subject: str = "",
                  send_time: Any = None, retry_time: int | None = None, *, deduplicate: bool = False,
-                 msg_id: str | int | None = None) -> SendResult:
-        """1.1 SMS; 1.3 with ``deduplicate=True`` (24-hour duplicate filter); 1.4 with ``msg_id``.
+                 msg_id: str | int | None = None, event_id: str | int | None = None) -> SendResult:
+        """1.1 SMS; 1.3 with ``deduplicate=True`` (24-hour duplicate filter); 1.4 with ``msg_id``;
+        ``event_id`` (API 2.2) adds an interactive-reply link of 17 characters to the text.
 
         Not idempotent: a failure after the request may have reached the server is raised, not retried.
         """
-        return self.call(build.sms_request(message, recipients, subject, send_time, retry_time=retry_time,
-                                           deduplicate=deduplicate, msg_id=msg_id))
+        request = build.sms_request(message, recipients, subject, send_time, retry_time=retry_time,
+                                    deduplicate=deduplicate, msg_id=msg_id)
+        return self.call(api22.event_request(request, event_id, self.settings.api_version))
+
+    def check_duplicates(self, message: str, recipients: str | Sequence[str], subject: str = "") -> dict[str, str]:
+        """API 2.2: who already got ``message`` in the last 24 hours, each number with the batch that sent it
+        (1.3 with ``IsSend=false``: the platform evaluates its duplicate filter and sends nothing)."""
+        if self.settings.api_version != "2.2":
+            raise Every8dValidationError("every8d_conn_id", f"check_duplicates needs API 2.2: connection "
+                                         f"{self.every8d_conn_id!r} has api_version {self.settings.api_version!r}")
+        request = api22.duplicates_request(build.sms_request(message, recipients, subject, deduplicate=True))
+        return self.call(request).duplicates
 
     def send_mms(self, message: str, recipients: str | Sequence[str], subject: str, attachment: bytes,
                  attachment_type: str, send_time: Any = None, retry_time: int | None = None) -> SendResult:
@@ -169,9 +180,12 @@ class Every8dHook(BaseHook):
                                          send_time=send_time, retry_time=retry_time))
 
     def send_param_sms(self, recipients: Sequence[dict[str, Any]], message: str | None = None,
-                       subject: str = "", retry_time: int | None = None) -> SendResult:
-        """1.5 parameterised (``message`` with ``%field1%``..) or personalised (per-recipient ``content``)."""
-        return self.call(param_sms.param_sms_request(recipients, message, subject, retry_time))
+                       subject: str = "", retry_time: int | None = None, *,
+                       event_id: str | int | None = None) -> SendResult:
+        """1.5 parameterised (``message`` with ``%field1%``..) or personalised (per-recipient ``content``);
+        ``SendParam.ashx`` on API 2.2, where ``event_id`` adds an interactive-reply link."""
+        request = param_sms.param_sms_request(recipients, message, subject, retry_time)
+        return self.call(api22.event_request(request, event_id, self.settings.api_version))
 
     def get_delivery_status(self, batch_id: str, page: int = 1, *, mms: bool = False) -> StatusPage:
         """2.2 (2.3 with ``mms=True``): one page of 1,000 rows and the batch's total row count."""

@@ -47,6 +47,8 @@ class Every8dNotifier(BaseNotifier):
         A fixed ``message`` longer than this is an error when the notifier is created; a templated one
         that renders longer is cut (with ``…``) and a warning, because an alert that is not sent helps
         no one. Up to 333 characters is still one (long) SMS of up to 5 points per recipient.
+    :param event_id: an interactive-reply activity (API 2.2; ``-1``: the account's default): the platform
+        appends a 17-character reply link to the text (so recipients can answer the alert).
     :param every8d_conn_id: the ``every8d`` connection (templated).
 
     Sending is not retried: a failure is logged and raised (Airflow logs it as a failed callback).
@@ -62,6 +64,7 @@ class Every8dNotifier(BaseNotifier):
         subject: str = "",
         max_length: int = ONE_SMS,
         every8d_conn_id: str = DEFAULT_CONN_ID,
+        event_id: str | int | None = None,
         context: Context | None = None,
     ) -> None:
         # Airflow 3 passes ``context`` when a Deadline Alert's AsyncCallback builds the notifier.
@@ -74,6 +77,8 @@ class Every8dNotifier(BaseNotifier):
         self.subject = subject
         self.max_length = max_length
         self.every8d_conn_id = every8d_conn_id
+        self.event_id = event_id
+        self._api_version = "2.1"
         self._validate(rendered=False)
 
     def render_template_fields(self, context: Context, jinja_env: Any = None) -> None:
@@ -125,10 +130,11 @@ class Every8dNotifier(BaseNotifier):
 
     def _request(self, context: Context) -> ApiRequest:
         """Validate the rendered fields and build the 1.1 request (nothing is sent here)."""
-        from airflow_provider_every8d.protocol import build
+        from airflow_provider_every8d.protocol import api22, build
 
         self._validate(rendered=True)
-        return build.sms_request(self._text(context), self.recipients, self.subject or "")
+        request = build.sms_request(self._text(context), self.recipients, self.subject or "")
+        return api22.event_request(request, self.event_id, self._api_version)
 
     def _sent(self, result: SendResult, request: ApiRequest) -> None:
         """Log the accepted send (numbers masked, no text at INFO); raise if the platform kept some back."""
@@ -148,9 +154,10 @@ class Every8dNotifier(BaseNotifier):
         """Send the SMS (sync; task callbacks). Raises on any failure; nothing is retried."""
         from airflow_provider_every8d.hooks.every8d import Every8dHook
 
-        request = self._request(context)
         hook = Every8dHook(every8d_conn_id=self.every8d_conn_id)
         try:
+            self._api_version = hook.settings.api_version
+            request = self._request(context)
             self._sent(hook.call(request), request)
         finally:
             hook.close()
@@ -160,9 +167,11 @@ class Every8dNotifier(BaseNotifier):
         from airflow_provider_every8d.hooks.every8d import Every8dHook
 
         try:
-            request = self._request(context)
+            self._validate(rendered=True)
             client = await Every8dHook(every8d_conn_id=self.every8d_conn_id).aget_client()
             try:
+                self._api_version = client.settings.api_version
+                request = self._request(context)
                 result = await client.call(request)
             finally:
                 await client.aclose()

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from airflow_provider_every8d.hooks.every8d import Every8dHook
 
 REPORT_COLUMNS = ("batch_id", "name", "mobile", "send_time", "cost", "status", "outcome", "status_text",
-                  "received_time")
+                  "received_time", "mr", "real_cost")
 REPLY_COLUMNS = ("batch_id", "name", "mobile", "content", "reply_time")
 FORMATS = ("csv", "jsonl")
 
@@ -80,10 +80,11 @@ class Every8dDeliveryReportOperator(BaseOperator):
     """Fetch the full per-recipient status (2.2, 2.3 with ``mms=True``) of one or more batches and write it
     to ``path`` as CSV or JSON Lines, streaming page by page.
 
-    Columns: ``batch_id, name, mobile, send_time, cost, status, outcome, status_text, received_time``
-    (times as the platform gives them, Taiwan time; ``received_time`` empty on 5-column accounts and for
-    messages not delivered yet). Phone numbers are written in full: the report is the user's data, keep it
-    where such data belongs; logs show counts only.
+    Columns: ``batch_id, name, mobile, send_time, cost, status, outcome, status_text, received_time, mr,
+    real_cost`` (times as the platform gives them, Taiwan time; ``received_time`` empty on 5-column accounts
+    and for messages not delivered yet; ``mr`` and ``real_cost``, the per-message reference and the points
+    actually charged, only on API 2.2 connections, empty otherwise). Phone numbers are written in full: the
+    report is the user's data, keep it where such data belongs; logs show counts only.
 
     With ``include_replies=True`` the replies (2.4) go to a second file beside the report,
     ``<stem>.replies<suffix>`` (``batch_id, name, mobile, content, reply_time``), because their columns differ.
@@ -148,7 +149,8 @@ class Every8dDeliveryReportOperator(BaseOperator):
                 for row in hook.iter_delivery_status(batch_id, mms=self.mms):
                     summary.add(row)
                     writer.write((batch_id, row.name, row.mobile, row.send_time, row.cost, row.status,
-                                  row.outcome(self.mms).value, describe(row.status, self.mms), row.received_time))
+                                  row.outcome(self.mms).value, describe(row.status, self.mms), row.received_time,
+                                  row.mr, "" if row.real_cost is None else row.real_cost))
                     rows += 1
         return rows, summary
 

@@ -43,15 +43,18 @@ class Every8dSendSmsOperator(Every8dSendOperatorBase):
     :param deduplicate: use the 24-hour duplicate filter (1.3): the platform drops a number that got the
         same text in the last 24 hours; dropped numbers are listed in ``filtered``.
     :param msg_id: your own id for the message (1.4): 1-20 digits, exactly one recipient.
+    :param event_id: an interactive-reply activity (API 2.2; ``-1``: the account's default): the platform
+        appends a 17-character reply link to the text, priced in the estimate.
     """
 
     template_fields: Sequence[str] = ("message", "recipients", "subject", "send_time", "retry_time", "msg_id",
-                                      "every8d_conn_id")
+                                      "event_id", "every8d_conn_id")
 
     def __init__(self, *, message: str, recipients: str | Sequence[str], subject: str = "",
                  send_time: Any = None, retry_time: Any = None, deduplicate: bool = False,
-                 msg_id: str | int | None = None, **kwargs: Any) -> None:
+                 msg_id: str | int | None = None, event_id: str | int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.event_id = event_id
         self.message = message
         self.recipients = recipients
         self.subject = subject
@@ -73,11 +76,17 @@ class Every8dSendSmsOperator(Every8dSendOperatorBase):
 
         return phone_recipients(self.recipients)
 
-    def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
-        from airflow_provider_every8d.protocol import build
+    def filter_question(self) -> Any:
+        from airflow_provider_every8d.protocol import api22
 
-        return build.sms_request(self.message, items, self.subject, self.send_time, retry_time=self.retry_time,
-                                 deduplicate=self.deduplicate or recheck, msg_id=self.msg_id)
+        return api22.duplicates_request if self._api_version == "2.2" and self.can_recheck else None
+
+    def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
+        from airflow_provider_every8d.protocol import api22, build
+
+        request = build.sms_request(self.message, items, self.subject, self.send_time, retry_time=self.retry_time,
+                                    deduplicate=self.deduplicate or recheck, msg_id=self.msg_id)
+        return api22.event_request(request, self.event_id, self._api_version)
 
 
 def read_attachment(attachment: Any, attachment_type: str | None) -> tuple[bytes, str | None]:
@@ -158,13 +167,16 @@ class Every8dSendParamSmsOperator(Every8dSendOperatorBase):
         ``message``) or ``content`` (the whole text; without ``message``).
     :param message: a template with ``%field1%`` .. ``%field5%``; leave out for personalised ``content``.
     :param subject: a label shown in the EVERY8D portal. :param retry_time: as for SMS.
+    :param event_id: an interactive-reply activity (API 2.2), as for SMS.
     """
 
-    template_fields: Sequence[str] = ("recipients", "message", "subject", "retry_time", "every8d_conn_id")
+    template_fields: Sequence[str] = ("recipients", "message", "subject", "retry_time", "event_id",
+                                      "every8d_conn_id")
 
     def __init__(self, *, recipients: Sequence[dict[str, Any]], message: str | None = None, subject: str = "",
-                 retry_time: Any = None, **kwargs: Any) -> None:
+                 retry_time: Any = None, event_id: str | int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.event_id = event_id
         self.recipients = recipients
         self.message = message
         self.subject = subject
@@ -180,9 +192,10 @@ class Every8dSendParamSmsOperator(Every8dSendOperatorBase):
                 for recipient in param_sms.validate_recipients(self.recipients, self.message)]
 
     def build_chunk(self, items: list[Any], recheck: bool) -> ApiRequest:
-        from airflow_provider_every8d.protocol import param_sms
+        from airflow_provider_every8d.protocol import api22, param_sms
 
-        return param_sms.request_for(items, self.message, self.subject, self.retry_time)
+        request = param_sms.request_for(items, self.message, self.subject, self.retry_time)
+        return api22.event_request(request, self.event_id, self._api_version)
 
 
 class Every8dEraseBookingOperator(BaseOperator):

@@ -74,6 +74,17 @@ def _link_points(request: ApiRequest) -> int:
     return extra
 
 
+def event_request(request: ApiRequest, event_id: object, api_version: str) -> ApiRequest:
+    """``request`` with ``event_id`` (:func:`with_event_id`) when one is given; an error naming
+    ``event_id`` on a 2.1 connection, before anything is sent."""
+    if event_id is None or event_id == "":
+        return request
+    if api_version != "2.2":
+        raise Every8dValidationError("event_id", 'interactive replies need API 2.2 (set the connection\'s extra '
+                                     'api_version to "2.2")')
+    return with_event_id(request, event_id)
+
+
 def duplicates_request(request: ApiRequest) -> ApiRequest:
     """The dry run of a 1.1/1.3 SMS request (``IsSend=false`` on 1.3): the platform evaluates its 24-hour
     duplicate filter for these recipients and this text and sends nothing. Costs nothing."""

@@ -14,10 +14,11 @@ its own; see :func:`run`'s docstring.
 
 from __future__ import annotations
 
+from airflow_provider_every8d.sending.dry_run import dry_run
 from airflow_provider_every8d.sending.ledger import LEDGER_KEY, Ledger, MemoryStore, Store
 from airflow_provider_every8d.sending.outcome import ChunkResult, Outcome, SendXCom, Verdict
 from airflow_provider_every8d.sending.plan import Recipient, Send, phone_recipients
 from airflow_provider_every8d.sending.run import NO_LEDGER_WARNING, run
 
 __all__ = ["LEDGER_KEY", "NO_LEDGER_WARNING", "ChunkResult", "Ledger", "MemoryStore", "Outcome", "Recipient",
-           "Send", "SendXCom", "Store", "Verdict", "phone_recipients", "run"]
+           "Send", "SendXCom", "Store", "Verdict", "dry_run", "phone_recipients", "run"]

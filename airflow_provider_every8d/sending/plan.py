@@ -43,6 +43,9 @@ class Send:
     :param deduplicate: every request goes through the duplicate filter: a retry can never text twice.
     :param max_cost: refuse, before any request, a send estimated at more points.
     :param check_credit: ask for the balance first and refuse a send that costs more than it.
+    :param ask_filter: the duplicate filter's dry run of a chunk's request (API 2.2 SMS:
+        ``protocol.api22.duplicates_request``): asked before a lost chunk is rechecked (so the recheck sends
+        nothing before it knows who has the text) and by :func:`~.dry_run.dry_run`.
     """
 
     recipients: Sequence[Recipient]
@@ -52,6 +55,7 @@ class Send:
     deduplicate: bool = False
     max_cost: float | None = None
     check_credit: bool = False
+    ask_filter: Callable[[ApiRequest], ApiRequest] | None = None
 
 
 @dataclass(frozen=True)

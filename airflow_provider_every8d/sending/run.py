@@ -21,6 +21,7 @@ from airflow_provider_every8d.protocol.errors import (
     Every8dValidationError,
 )
 from airflow_provider_every8d.protocol.privacy import masked_list
+from airflow_provider_every8d.sending.dry_run import narrow_recheck
 from airflow_provider_every8d.sending.guard import money_refusal
 from airflow_provider_every8d.sending.ledger import LEDGER_KEY, Ledger, Store, UnreadableLedger
 from airflow_provider_every8d.sending.outcome import ChunkResult, Outcome, Verdict, failed
@@ -128,6 +129,16 @@ class _Sending:
         """Send one chunk: its result, or the outcome of its failure."""
         nothing_yet = not self.accepted
         first_safe = Verdict.RETRY if self.retry_safe or nothing_yet else Verdict.FINAL
+        had: tuple[str, ...] = ()
+        if chunk.recheck and self.send.ask_filter is not None:  # API 2.2: ask first, send only the rest
+            try:
+                narrowed, had = narrow_recheck(self.send, chunk, self.call)
+            except (Every8dTransportError, Every8dResponseError, Every8dApiError) as error:
+                return self._failed(first_safe, f"{label}: asking the duplicate filter before the recheck "
+                                    f"failed ({error}); nothing was sent. {self._so_far()}", error)
+            if narrowed is None:
+                return self._record(chunk, label, ChunkResult("", 0, 0.0, 0, None, had))
+            chunk = narrowed
         try:
             entry = self.ledger.begin(chunk.keys)
         except Exception as error:  # the store failed: nothing of this chunk went out
@@ -150,6 +161,21 @@ class _Sending:
             self.ledger.settle(entry)
             return self._failed(first_safe, f"{label} was refused: {error}. {self._so_far()}", error)
         result = ChunkResult.of(answer)
+        if had:
+            result = ChunkResult(result.batch_id, result.sent, result.cost, result.unsent, result.credit,
+                                 had + result.filtered)
+        return self._accepted(entry, result, label)
+
+    def _record(self, chunk: Chunk, label: str, result: ChunkResult) -> ChunkResult | Outcome:
+        """A recheck chunk whose every recipient already had the text: accepted with nothing sent."""
+        try:
+            entry = self.ledger.begin(chunk.keys)
+        except Exception as error:
+            return self._failed(Verdict.FINAL, f"{label}: nobody needed it again, but the ledger could not be "
+                                f"written ({error}). {self._so_far()}", error)
+        return self._accepted(entry, result, label)
+
+    def _accepted(self, entry: Any, result: ChunkResult, label: str) -> ChunkResult | Outcome:
         self.log.info("EVERY8D %s accepted: batch %s, sent %d, cost %g, unsent %d, filtered %d%s", label,
                       result.batch_id or "-", result.sent, result.cost, result.unsent, len(result.filtered),
                       f" ({masked_list(result.filtered, shown=10)})" if result.filtered else "")

@@ -10,13 +10,13 @@ import subprocess
 import sys
 
 import pytest
-from tests.integration.api22.api22_support import PWD, carries_password, token_settings
 
 from airflow_provider_every8d.protocol import build
 from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dTransportError
 from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
 from airflow_provider_every8d.transport.sync import Every8dClient
 from airflow_provider_every8d.transport.tokens import TOKENS
+from tests.integration.api22.api22_support import PWD, carries_password, token_settings
 
 BID = "11111111-2222-3333-4444-555555555555"
 
