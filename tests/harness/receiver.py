@@ -79,6 +79,24 @@ def report(uid: str, **fields: str) -> dict[str, str]:
 
 
 @contextmanager
+def statements() -> Iterator[list[str]]:
+    """The SQL statements Airflow's engine runs inside the block (what a push costs the database)."""
+    from airflow import settings
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(settings.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(settings.engine, "before_cursor_execute", record)
+
+
+@contextmanager
 def airflow_database(url: str) -> Iterator[None]:
     """Airflow's ORM on the database at ``url`` (migrated here) until the block ends, then back."""
     from airflow.utils.db import initdb

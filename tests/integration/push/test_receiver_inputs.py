@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness.receiver import TOKEN, declare_assets, events, new_account, report
+from tests.harness.receiver import TOKEN, declare_assets, events, new_account, report, statements
 
 PUSH = f"/every8d/push/{TOKEN}"
 OTHER_TOKEN = "other-token-0123456789abcdef"
@@ -60,22 +60,11 @@ def test_a_failed_store_logs_neither_number_nor_reply_text(
 
 def test_a_duplicate_push_reads_no_asset_event_rows(client: Any, uid: str) -> None:
     """The duplicate check is a key look-up, not a scan of the asset's events (with a JSON extraction each)."""
-    from airflow import settings
-    from sqlalchemy import event
-
     client.get(PUSH, params=report(uid))
-    statements: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(settings.engine, "before_cursor_execute", record)
-    try:
+    with statements() as ran:
         assert client.get(PUSH, params=report(uid)).status_code == 200
-    finally:
-        event.remove(settings.engine, "before_cursor_execute", record)
     assert len(events(uid)) == 1
-    assert [s for s in statements if "asset_event" in s] == []
+    assert [s for s in ran if "asset_event" in s] == []
 
 
 @pytest.mark.parametrize("days", ["abc", "nan", "inf", "0", "-1", "99999"])

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.harness.receiver import TOKEN, declare_assets, events, new_account, report
+from tests.harness.receiver import TOKEN, declare_assets, events, new_account, report, statements
 
 PUSH = f"/every8d/push/{TOKEN}"
 
@@ -116,20 +116,9 @@ def test_a_failed_store_on_postgresql_logs_neither_number_nor_reply_text(
 def test_a_duplicate_push_on_postgresql_reads_no_asset_event_rows(client: Any, pg_uid: str) -> None:
     """Finding 2 was measured on PostgreSQL: 289 ms a push with 200,000 events, from a scan of
     ``extra ->> 'report_id'``. The check is now a key look-up in every8d_push_report, whatever the count."""
-    from airflow import settings
-    from sqlalchemy import event
-
     client.get(PUSH, params=report(pg_uid))
-    statements: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(settings.engine, "before_cursor_execute", record)
-    try:
+    with statements() as ran:
         assert client.get(PUSH, params=report(pg_uid)).status_code == 200
-    finally:
-        event.remove(settings.engine, "before_cursor_execute", record)
     assert len(events(pg_uid)) == 1
-    assert [s for s in statements if "asset_event" in s] == []
-    assert any("every8d_push_report" in s and "ON CONFLICT" in s for s in statements)
+    assert [s for s in ran if "asset_event" in s] == []
+    assert any("every8d_push_report" in s and "ON CONFLICT" in s for s in ran)
