@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from tests.operators.op_support import SEND_KEYS, numbers, run_dag, xcom
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import (
@@ -15,6 +14,7 @@ from airflow_provider_every8d.operators.every8d import (
     Every8dSendMmsOperator,
     Every8dSendParamSmsOperator,
 )
+from tests.operators.op_support import SEND_KEYS, numbers, run_dag, xcom
 
 COUPON = Path(__file__).parents[2] / "example_dags" / "assets" / "every8d-coupon.png"
 START = pendulum.datetime(2025, 1, 1, tz="UTC")

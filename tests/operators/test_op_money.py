@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from airflow.providers.common.compat.sdk import AirflowException
-from tests.operators.op_support import numbers
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendMmsOperator, Every8dSendSmsOperator
+from tests.operators.op_support import numbers
 
 LONG = "x" * 100  # 71-134 characters: 2 points per recipient
 

@@ -12,10 +12,18 @@ from datetime import timedelta
 
 import pendulum
 import pytest
-from tests.operators.op_support import DictStore, has_task_state_store, numbers, run_dag, send_requests, task_instance, xcom
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator
+from tests.operators.op_support import (
+    DictStore,
+    has_task_state_store,
+    numbers,
+    run_dag,
+    send_requests,
+    task_instance,
+    xcom,
+)
 
 START = pendulum.datetime(2025, 1, 1, tz="UTC")
 RECIPIENTS = numbers(250)

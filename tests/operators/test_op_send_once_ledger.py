@@ -8,10 +8,10 @@ in task_state_store); AirflowFailException is what Airflow never retries.
 from __future__ import annotations
 
 import pytest
-from tests.operators.op_support import DictStore, numbers, send_requests
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendMmsOperator, Every8dSendSmsOperator
+from tests.operators.op_support import DictStore, numbers, send_requests
 
 RECIPIENTS = numbers(250)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta, timezone
 
 import pendulum
 import pytest
-from tests.operators.op_support import SEND_KEYS, numbers, run_dag, task_instance, xcom
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dEraseBookingOperator, Every8dSendSmsOperator
+from tests.operators.op_support import SEND_KEYS, numbers, run_dag, task_instance, xcom
 
 START = pendulum.datetime(2025, 1, 1, tz="UTC")
 

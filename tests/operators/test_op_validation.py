@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.operators.op_support import numbers
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import (
@@ -17,6 +16,7 @@ from airflow_provider_every8d.operators.every8d import (
     Every8dSendSmsOperator,
 )
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
+from tests.operators.op_support import numbers
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 SMS = {"message": "hello", "recipients": ["0900000001"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.unit.sending.engine_support import JsonStore, Platform
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.unit.sending.engine_support import JsonStore, numbers
 
 from airflow_provider_every8d.sending.ledger import Ledger, UnreadableLedger
 from airflow_provider_every8d.sending.outcome import ChunkResult
+from tests.unit.sending.engine_support import JsonStore, numbers
 
 KEYS = numbers(3)
 RESULT = ChunkResult("B1", 3, 3.0, 0, 97.0, filtered=(KEYS[2],))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.unit.sending.engine_support import JsonStore, numbers
 
 from airflow_provider_every8d.protocol.build import sms_request
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
@@ -13,6 +12,7 @@ from airflow_provider_every8d.sending import Send, phone_recipients
 from airflow_provider_every8d.sending.ledger import Ledger
 from airflow_provider_every8d.sending.outcome import ChunkResult
 from airflow_provider_every8d.sending.plan import CannotRecheck, make_plan
+from tests.unit.sending.engine_support import JsonStore, numbers
 
 RECIPIENTS = numbers(25)
 
