@@ -84,7 +84,7 @@ def _settings(token: str, tokens: str, networks: str, dedup_days: str) -> PushSe
     if problem:
         log.error("[every8d] push_dedup_days: %s; pushes are answered 503 until it is fixed", problem)
     pairs = parse_tokens(tokens)
-    if pairs and token:
+    if tokens.strip() and token:  # even when no entry is usable: never fall back to a token for any account
         log.error("[every8d] push_token is ignored: push_tokens is set (one token per account)")
     elif token:
         pairs = _usable([(ANY_ACCOUNT, token)], "push_token")

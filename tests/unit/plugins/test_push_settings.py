@@ -72,3 +72,13 @@ def test_a_token_names_its_account_and_only_it() -> None:
     assert [settings.account_for(t) for t in (TOKEN_A, TOKEN_B, "c" * 20, "")] == ["acme", "other", None, None]
     single = PushSettings(tokens=((ANY_ACCOUNT, TOKEN_A),), allowed_networks=None, dedup_days=7)
     assert single.account_for(TOKEN_A) == ANY_ACCOUNT
+
+
+def test_unusable_per_account_tokens_never_fall_back_to_the_single_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    from airflow_provider_every8d.plugins.config import load_settings
+
+    monkeypatch.setenv("AIRFLOW__EVERY8D__PUSH_TOKEN", TOKEN_A)
+    monkeypatch.setenv("AIRFLOW__EVERY8D__PUSH_TOKENS", "acme=short")
+    assert load_settings().account_for(TOKEN_A) is None
+    monkeypatch.setenv("AIRFLOW__EVERY8D__PUSH_TOKENS", "")
+    assert load_settings().account_for(TOKEN_A) == ANY_ACCOUNT
