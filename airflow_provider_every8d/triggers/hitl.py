@@ -15,8 +15,9 @@ question's replies (2.4, every page) every ``poll_interval`` seconds:
 
 Reading replies never ends the wait by failing: a transient failure is logged and retried later
 (``failure_pause``), and a refusal by the platform (a wrong password, say) stops the SMS side only, so an
-answer in the UI or the timeout still resolves the request. Replies that do not answer are logged with the
-masked number and a reason, never their text at INFO.
+answer in the UI or the timeout still resolves the request. A failed read or write of the HITL record (the
+Airflow API) is tried again at the next turn; ``MAX_CONSECUTIVE_FAILURES`` in a row fail the trigger.
+Replies that do not answer are logged with the masked number and a reason, never their text at INFO.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from uuid import UUID
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID, HITL_TRIGGER_CLASSPATH
-from airflow_provider_every8d.protocol.waits import MIN_PAUSE, failure_pause
+from airflow_provider_every8d.protocol.waits import MAX_CONSECUTIVE_FAILURES, MIN_PAUSE, failure_pause
 
 CLASSPATH = HITL_TRIGGER_CLASSPATH
 TIMEOUT_ERROR = "The timeout has passed, and the response has not yet been received."
@@ -82,6 +83,10 @@ class Every8dHITLTrigger(BaseTrigger):
         self.poll_interval = float(poll_interval)
         self.record_interval = float(record_interval)
         self._ignored_logged = 0
+        self._sms_side = bool(self.batch_ids)
+        self._next_poll = 0.0
+        self._failures = 0
+        self._record_failures = 0
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (CLASSPATH, {
@@ -158,41 +163,63 @@ class Every8dHITLTrigger(BaseTrigger):
         self._ignored_logged = len(verdict.ignored)
         return verdict
 
+    async def _poll(self, client: Any, rules: Any) -> Any:
+        """The SMS answer, if a due poll of the replies finds one; failures only delay the next poll."""
+        from airflow_provider_every8d.protocol.errors import Every8dApiError
+
+        if not self._sms_side or time.monotonic() < self._next_poll:
+            return None
+        try:
+            verdict = await self._read_replies(client, rules)
+        except Every8dApiError as error:
+            self._sms_side = False
+            self.log.error("[HITL] EVERY8D refused the reply query (%s); SMS answers are no longer read, answer "
+                           "in the Airflow UI", error)
+            return None
+        except Exception as error:  # transient: HTTP, timeout, an unparsable page
+            self._failures += 1
+            self._next_poll = time.monotonic() + failure_pause(self.poll_interval, self._failures)
+            self.log.warning("[HITL] reading replies failed (%s); trying again later", str(error) or
+                             type(error).__name__)
+            return None
+        self._failures, self._next_poll = 0, time.monotonic() + self.poll_interval
+        return verdict.answer
+
+    async def _turn(self, client: Any, rules: Any) -> TriggerEvent | None:
+        """One look at the deadline, the record and (when due) the replies: the event to end with, or None.
+        A failed read or write of the record is tried again next turn, up to MAX_CONSECUTIVE_FAILURES."""
+        try:
+            if self.timeout_datetime is not None and self.timeout_datetime <= _utcnow():
+                event: TriggerEvent | None = await self._timed_out()
+            else:
+                event = await self._recorded()
+                answer = await self._poll(client, rules) if event is None else None
+                if answer is not None:
+                    self._next_poll = time.monotonic()  # a failed write below finds the answer again at once
+                    event = await self._answered_by_sms(answer)
+        except Exception as error:
+            self._record_failures += 1
+            if self._record_failures >= MAX_CONSECUTIVE_FAILURES:
+                raise
+            self.log.warning("[HITL] the HITL record could not be read or written (%s); trying again",
+                             str(error) or type(error).__name__)
+            return None
+        self._record_failures = 0
+        return event
+
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow_provider_every8d.hooks.every8d import Every8dHook
-        from airflow_provider_every8d.protocol.errors import Every8dApiError
         from airflow_provider_every8d.protocol.hitl import ReplyRules
 
         rules = ReplyRules.build(self.options, self.allowed_numbers, self.multiple)
-        sms_side = bool(self.batch_ids)
-        failures, next_poll = 0, time.monotonic()
+        self._sms_side, self._next_poll = bool(self.batch_ids), time.monotonic()
         async with await Every8dHook(every8d_conn_id=self.every8d_conn_id).aget_client() as client:
             while True:
-                if self.timeout_datetime is not None and self.timeout_datetime <= _utcnow():
-                    yield await self._timed_out()
+                event = await self._turn(client, rules)
+                if event is not None:
+                    yield event
                     return
-                recorded = await self._recorded()
-                if recorded is not None:
-                    yield recorded
-                    return
-                if sms_side and time.monotonic() >= next_poll:
-                    try:
-                        verdict = await self._read_replies(client, rules)
-                    except Every8dApiError as error:
-                        sms_side = False
-                        self.log.error("[HITL] EVERY8D refused the reply query (%s); SMS answers are no longer "
-                                       "read, answer in the Airflow UI", error)
-                    except Exception as error:  # transient: HTTP, timeout, an unparsable page
-                        failures += 1
-                        next_poll = time.monotonic() + failure_pause(self.poll_interval, failures)
-                        self.log.warning("[HITL] reading replies failed (%s); trying again later",
-                                         str(error) or type(error).__name__)
-                    else:
-                        failures, next_poll = 0, time.monotonic() + self.poll_interval
-                        if verdict.answer is not None:
-                            yield await self._answered_by_sms(verdict.answer)
-                            return
-                await asyncio.sleep(self._pause(next_poll if sms_side else None))
+                await asyncio.sleep(self._pause(self._next_poll if self._sms_side else None))
 
     def _pause(self, next_poll: float | None) -> float:
         """Until the next thing to do: a record read, a reply poll, or the timeout."""
