@@ -24,8 +24,10 @@ import atexit
 import hashlib
 import logging
 import os
+import ssl
 import threading
 import time
+import urllib.request
 import weakref
 from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
@@ -222,14 +224,32 @@ def close_all() -> int:
     closed = 0
     for entry in TOKENS.take_own():
         try:
-            from airflow_provider_every8d.transport.sync import Every8dClient
-
-            with Every8dClient(entry.settings) as client:
-                raw = client.post(tokens.close_token_request(), entry.token)
-            closed += isinstance(raw, tuple) and raw[0] == 200 and _closed(raw[1])
+            closed += _close(entry)
         except Exception as error:  # at exit: say what happened, never raise
             log.debug("EVERY8D: closing a bearer token failed (%s)", type(error).__name__)
     return closed
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect would carry the token's header to another place
+
+
+def _close(entry: _Entry) -> bool:
+    """One close request with the standard library (the transports' sessions may be gone at exit), the
+    connection's proxies and TLS verification kept, no redirect followed."""
+    settings = entry.settings
+    request = tokens.close_token_request()
+    body, content_type = request.encode(None, None)
+    context = ssl.create_default_context(cafile=settings.verify if isinstance(settings.verify, str) else None)
+    if settings.verify is False:
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler(dict(settings.proxies or {}) or None),
+                                         urllib.request.HTTPSHandler(context=context), _NoRedirect())
+    post = urllib.request.Request(request.url(settings.base_url), data=body, method="POST",
+                                  headers={"Content-Type": content_type, **tokens.bearer_headers(entry.token)})
+    with opener.open(post, timeout=min(settings.timeout, 5.0)) as answer:
+        return answer.status == 200 and _closed(answer.read())
 
 
 def _closed(body: bytes) -> bool:
