@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.compat.sdk import AirflowException, PokeReturnValue, conf
 
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID
-from airflow_provider_every8d.protocol.waits import default_timeout
 from airflow_provider_every8d.sensors.base import Every8dSensorBase
 
 if TYPE_CHECKING:
@@ -47,6 +46,8 @@ class Every8dDeliveryStatusSensor(Every8dSensorBase):
                  retry_time: int | None = None,
                  deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
                  max_consecutive_failures: int = 5, start_from_trigger: bool = False, **kwargs: Any) -> None:
+        from airflow_provider_every8d.protocol.waits import default_timeout
+
         kwargs.setdefault("timeout", default_timeout(retry_time))
         super().__init__(**kwargs)
         from airflow_provider_every8d.protocol.summary import validate_min_delivery_rate

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID
-from airflow_provider_every8d.protocol.waits import FailureBudget
 
 if TYPE_CHECKING:
     from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
@@ -31,6 +30,7 @@ class _PollingTrigger(BaseTrigger):
                  max_consecutive_failures: int) -> None:
         super().__init__()
         from airflow_provider_every8d.protocol.errors import Every8dValidationError
+        from airflow_provider_every8d.protocol.waits import FailureBudget
 
         if isinstance(batch_ids, str):
             batch_ids = [batch_ids]
@@ -54,6 +54,7 @@ class _PollingTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow_provider_every8d.hooks.every8d import Every8dHook
         from airflow_provider_every8d.protocol.errors import Every8dApiError
+        from airflow_provider_every8d.protocol.waits import FailureBudget
 
         budget = FailureBudget(self.max_consecutive_failures, self._what())
         async with await Every8dHook(every8d_conn_id=self.every8d_conn_id).aget_client() as client:

@@ -41,6 +41,18 @@ def test_importing_a_dag_facing_module_loads_nothing_heavy(module: str) -> None:
     assert heavy == []
 
 
+@pytest.mark.parametrize("module", [
+    "airflow_provider_every8d.operators.every8d",
+    "airflow_provider_every8d.sensors.every8d",
+    "airflow_provider_every8d.triggers.every8d",
+    "airflow_provider_every8d.notifications.every8d",
+])
+def test_dag_facing_modules_load_none_of_the_core_until_a_task_runs(module: str) -> None:
+    """Only their own package: the protocol, the transports, the engine and the waits load in execute()."""
+    core = tuple(f"airflow_provider_every8d.{part}" for part in ("protocol", "transport", "sending", "waiting"))
+    assert [name for name in modules_added_by(module) if name.startswith(core)] == []
+
+
 @pytest.mark.parametrize(("module", "names"), [
     ("endpoints", ["Endpoint", "base_url"]),
     ("errors", ["Every8dApiError", "Every8dError", "Every8dResponseError", "Every8dTransportError",
