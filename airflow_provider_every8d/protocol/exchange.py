@@ -1,7 +1,7 @@
 """What both transports do around the socket, sans I/O: an HTTP answer -> the body or a transport error.
 
-:mod:`client` (requests) and :mod:`aio` (httpx) only open the connection and hand the outcome here, so a
-status code, a redirect or a failed connection means the same thing on both paths.
+``transport.sync`` (requests) and ``transport.aio`` (httpx) only open the connection and hand the outcome
+here, so a status code, a redirect or a failed connection means the same thing on both paths.
 """
 
 from __future__ import annotations
