@@ -165,3 +165,15 @@ def test_the_2_1_connection_sends_uid_and_pwd_as_before(emu22) -> None:
     (record,) = emu22.requests
     assert carries_password(record) and "Authorization" not in record.headers
     assert json.loads(emu22.connection_json())["extra"]["auth"] == "token"
+
+
+def test_the_token_is_registered_with_the_secret_masker(emu22) -> None:
+    try:
+        from airflow.sdk._shared.secrets_masker import redact
+    except ImportError:  # Airflow 2
+        from airflow.utils.log.secrets_masker import redact  # type: ignore[no-redef]
+    settings = token_settings(emu22)
+    with Every8dClient(settings) as client:
+        client.call(build.credit_request())
+    (token,) = TOKENS.tokens_of(settings)
+    assert token not in str(redact(f"the token was {token}"))
