@@ -106,7 +106,9 @@ def is_token_refusal(status_code: int, body: bytes, endpoint: Endpoint) -> bool:
         return False
     try:
         text = decode(body, endpoint)
-    except (Every8dApiError, Every8dResponseError):
+    except Every8dApiError as error:  # a refusal in Big5 (a zh-TW .NET server's default)
+        return error.code == TOKEN_REFUSED
+    except Every8dResponseError:
         return False
     if text[:1] == "{":
         try:

@@ -35,7 +35,7 @@ from typing import Any
 
 from airflow_provider_every8d.protocol import tokens
 from airflow_provider_every8d.protocol.driver import Answer
-from airflow_provider_every8d.protocol.errors import Every8dTransportError
+from airflow_provider_every8d.protocol.errors import Every8dResponseError, Every8dTransportError
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.settings import ClientSettings
 
@@ -174,7 +174,11 @@ def _token_from(raw: Raw, request: ApiRequest, settings: ClientSettings) -> str 
     if status != 200:
         return Every8dTransportError(f"getting a bearer token: HTTP {status}", status_code=status,
                                      may_have_reached_server=False, endpoint=request.endpoint.path)
-    token = tokens.parse_token(body)  # a refusal (wrong UID/PWD) raises Every8dApiError
+    try:
+        token = tokens.parse_token(body)  # a refusal (wrong UID/PWD) raises Every8dApiError: nothing was sent
+    except Every8dResponseError as error:  # an answer we cannot use: the call itself was still never made
+        return Every8dTransportError(f"getting a bearer token: {error.problem}", status_code=status,
+                                     may_have_reached_server=False, endpoint=request.endpoint.path)
     TOKENS.store(settings, token)
     return token
 

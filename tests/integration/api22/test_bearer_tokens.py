@@ -177,3 +177,31 @@ def test_the_token_is_registered_with_the_secret_masker(emu22) -> None:
         client.call(build.credit_request())
     (token,) = TOKENS.tokens_of(settings)
     assert token not in str(redact(f"the token was {token}"))
+
+
+def test_a_token_answer_that_cannot_be_used_means_the_send_was_never_made(emu22) -> None:
+    emu22.faults.add("garbage", endpoint="ConnectionHandler")
+    with Every8dClient(token_settings(emu22)) as client, pytest.raises(Every8dTransportError) as caught:
+        client.call(build.sms_request("hi", "0900000001"))
+    assert not caught.value.may_have_reached_server
+    assert "sendSMS" not in [r.endpoint for r in emu22.requests]
+
+
+@pytest.mark.every8d(api_version="2.2")
+def test_test_connection_gets_and_checks_a_token(every8d_emulator) -> None:
+    from airflow_provider_every8d.hooks.every8d import Every8dHook
+
+    ok, message = Every8dHook().test_connection()
+    assert ok and "bearer token accepted; balance 1000.00 points" in message
+    assert [(r.endpoint, r.fields.get("VerifyType")) for r in every8d_emulator.requests] == [
+        ("ConnectionHandler", 1), ("ConnectionHandler", 2), ("getCredit", None)]
+
+
+@pytest.mark.every8d(api_version="2.2", accounts={"demo": "right-password"})
+def test_test_connection_names_a_wrong_password_without_it(every8d_emulator, monkeypatch) -> None:
+    from airflow_provider_every8d.hooks.every8d import Every8dHook
+
+    document = json.loads(every8d_emulator.connection_json())
+    monkeypatch.setenv("AIRFLOW_CONN_EVERY8D_DEFAULT", json.dumps({**document, "password": "wrong-password"}))
+    ok, message = Every8dHook().test_connection()
+    assert not ok and "-2" in message and "wrong-password" not in message

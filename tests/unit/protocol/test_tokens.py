@@ -82,6 +82,7 @@ REFUSED = json.dumps({"Result": False, "Status": "-2", "Msg": "Token 已失效"}
     (200, b'{"Result": false, "Status": "-9", "Msg": "?"}', Endpoint.CREDIT, True),
     (200, "-2,帳號或密碼錯誤".encode(), Endpoint.DELIVERY_STATUS, True),
     (200, b"-2", Endpoint.CREDIT, True),
+    (200, "-2,帳號或密碼錯誤".encode("cp950"), Endpoint.CREDIT, True),
     (200, REFUSED, Endpoint.SEND_PARAM, True),
     (200, b'{"Result": false, "Status": "-28", "Msg": "SendTime"}', Endpoint.SEND_PARAM, False),
     (200, b"-306,0900000001", Endpoint.SEND_SMS, False),
