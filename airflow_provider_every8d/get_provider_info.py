@@ -21,6 +21,11 @@ UI_FIELD_BEHAVIOUR: dict[str, Any] = {
     },
 }
 
+UI_FIELD_BEHAVIOUR_AIRFLOW_2: dict[str, Any] = {**UI_FIELD_BEHAVIOUR, "hidden_fields": ["schema", "port"]}
+"""What the hook gives Airflow 2.11's Flask form: the raw Extra box stays. 2.11's Test button saves that box's
+editor before posting (``editor.save()``), and with the box hidden there is no editor: the click fails in the
+browser ("Cannot convert undefined or null to object") and nothing is tested."""
+
 CONN_FIELDS: dict[str, Any] = {
     "timeout": {
         "label": "Timeout (seconds)",

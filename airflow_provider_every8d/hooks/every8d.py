@@ -94,9 +94,9 @@ class Every8dHook(BaseHook):
 
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
-        from airflow_provider_every8d.get_provider_info import UI_FIELD_BEHAVIOUR
+        from airflow_provider_every8d.get_provider_info import UI_FIELD_BEHAVIOUR_AIRFLOW_2
 
-        return UI_FIELD_BEHAVIOUR
+        return UI_FIELD_BEHAVIOUR_AIRFLOW_2  # Airflow 3 reads get_provider_info's ui-field-behaviour instead
 
     # -- client --------------------------------------------------------------------------------------
     @cached_property
