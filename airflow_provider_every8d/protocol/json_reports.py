@@ -5,7 +5,8 @@
 TAB format, with ``mr`` and ``real_cost`` filled; replies ``{"SMS_COUNT", "BID", "DATA": [{"NAME", "MOBILE",
 "CONTENT", "RECEIVED_TIME"}]}`` the same :class:`ReplyPage`. Rules (docs/wire-decisions.md, "API 2.2"):
 
-- keys are matched case-insensitively; a missing ``DATA`` with ``SMS_COUNT`` 0 is "no rows" (the vendor's
+- keys are matched case-insensitively; ``SMS_COUNT`` is required (a JSON document without it is a
+  response error, never "no rows"); a missing ``DATA`` with ``SMS_COUNT`` 0 is "no rows" (the vendor's
   "no results" answer carries the BID and no error object);
 - ``{"Result": false, "Status": "-CODE", "Msg": text}`` (the shape of the token endpoint's failures) is a
   refusal, :class:`Every8dApiError`;
@@ -60,7 +61,9 @@ def _lower(document: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _total(fields: Mapping[str, Any], endpoint: Endpoint) -> int:
-    value = fields.get("sms_count", 0)
+    if "sms_count" not in fields:  # another JSON document: never read as "no rows"
+        raise Every8dResponseError("JSON without SMS_COUNT", "", endpoint.path)
+    value = fields["sms_count"]
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:

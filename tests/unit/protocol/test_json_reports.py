@@ -85,7 +85,7 @@ def test_the_error_object_is_a_refusal() -> None:
 
 
 @pytest.mark.parametrize("body", [b"{not json", b'{"SMS_COUNT": -1}', b'{"SMS_COUNT": 1, "DATA": {"a": 1}}',
-                                  b'{"SMS_COUNT": "x"}'])
+                                  b'{"SMS_COUNT": "x"}', b'{"count": 1}', b'{"BID": "x", "DATA": []}'])
 def test_malformed_json_is_a_response_error(body: bytes) -> None:
     with pytest.raises(Every8dResponseError):
         parse.parse_status_page(body, page=1)
