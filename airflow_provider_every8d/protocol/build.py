@@ -11,8 +11,8 @@ from airflow_provider_every8d.protocol import parse
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 from airflow_provider_every8d.protocol.models import BATCH_ID_RE
-from airflow_provider_every8d.protocol.phones import Phone, parse_phone
-from airflow_provider_every8d.protocol.pricing import estimate_sms_cost
+from airflow_provider_every8d.protocol.phones import Phone, joined_local_numbers, parse_phone
+from airflow_provider_every8d.protocol.pricing import sms_cost
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.times import format_send_time, validate_retry_time
 
@@ -44,6 +44,16 @@ def parse_recipients(value: object, field: str = "recipients") -> list[Phone]:
             parse_phone(item, f"{field}[{index}]")
         raise
     return list(dict.fromkeys(phones))
+
+
+def wire_recipients(value: object, field: str = "recipients") -> tuple[list[str], int]:
+    """:func:`parse_recipients` as wire numbers (each once, in order) and how many are international: what a
+    send needs. A list of numbers already in wire form (``09xxxxxxxx``) is checked by one join and one match
+    (:func:`~.phones.joined_local_numbers`), without an object per number; anything else number by number."""
+    if isinstance(value, (list, tuple)) and value and joined_local_numbers(value) is not None:
+        return list(dict.fromkeys(value)), 0
+    phones = parse_recipients(value, field)
+    return [phone.wire for phone in phones], sum(1 for phone in phones if phone.international)
 
 
 def validate_message(message: object, field: str = "message", limit: int = MAX_SMS_LENGTH) -> str:
@@ -80,10 +90,10 @@ def normalize_msg_id(msg_id: object, field: str = "msg_id") -> str:
     return text.zfill(MSG_ID_DIGITS)
 
 
-def _sms_fields(message: str, phones: Sequence[Phone], subject: str, *, send_time: object,
+def _sms_fields(message: str, numbers: Sequence[str], subject: str, *, send_time: object,
                 retry_time: object) -> tuple[tuple[str, str], ...]:
     retry = validate_retry_time(retry_time)  # omitted when not given: the platform's default is 1,440
-    return (("SB", subject), ("MSG", message), ("DEST", ",".join(p.wire for p in phones)),
+    return (("SB", subject), ("MSG", message), ("DEST", ",".join(numbers)),
             ("ST", format_send_time(send_time)), *((("RETRYTIME", retry),) if retry else ()))
 
 
@@ -91,21 +101,21 @@ def sms_request(message: object, recipients: object, subject: object = "", send_
                 retry_time: object = None, deduplicate: bool = False, msg_id: object = None) -> ApiRequest:
     """1.1 (default), 1.3 (``deduplicate=True``) or 1.4 (``msg_id`` given; exactly one recipient)."""
     text = validate_message(message)
-    phones = parse_recipients(recipients)
-    fields = _sms_fields(text, phones, validate_subject(subject), send_time=send_time, retry_time=retry_time)
+    numbers, international = wire_recipients(recipients)
+    fields = _sms_fields(text, numbers, validate_subject(subject), send_time=send_time, retry_time=retry_time)
     if msg_id is not None and msg_id != "":
         if deduplicate:
             raise Every8dValidationError("msg_id", "cannot be combined with deduplicate=True (the platform "
                                          "has no endpoint for both)")
-        if len(phones) != 1:
+        if len(numbers) != 1:
             raise Every8dValidationError("recipients", f"a send with msg_id takes exactly one recipient, "
-                                         f"got {len(phones)}")
+                                         f"got {len(numbers)}")
         fields += (("MSGID", normalize_msg_id(msg_id)),)
         endpoint = Endpoint.SEND_SMS_WITH_MSG_ID
     else:
         endpoint = Endpoint.SEND_SMS_FILTERED if deduplicate else Endpoint.SEND_SMS
     return ApiRequest(endpoint, fields, parser=partial(parse.parse_send, endpoint=endpoint),
-                      recipients=tuple(p.wire for p in phones), estimated_cost=estimate_sms_cost(text, phones))
+                      recipients=tuple(numbers), estimated_cost=sms_cost(text, len(numbers), international))
 
 
 def delivery_status_request(batch_id: object, page: int = 1, *, mms: bool = False,

@@ -46,13 +46,17 @@ def mms_points(size_bytes: int) -> int:
     return MMS_SMALL_POINTS if size_bytes <= MMS_SMALL_BYTES else MMS_LARGE_POINTS
 
 
+def sms_cost(message: str, count: int, international: int = 0) -> int:
+    """Points ``message`` to ``count`` recipients costs, ``international`` of them outside Taiwan."""
+    return sms_points(message) * (count + (INTERNATIONAL_FACTOR - 1) * international)
+
+
 def estimate_sms_cost(message: str, recipients: Iterable[str | Phone]) -> int:
     """Points a send of ``message`` to ``recipients`` will cost (validates the numbers): what
     :func:`~airflow_provider_every8d.protocol.build.sms_request` prices its request at."""
     phones = [recipient if isinstance(recipient, Phone) else parse_phone(recipient, f"recipients[{index}]")
               for index, recipient in enumerate(recipients)]
-    international = sum(1 for phone in phones if phone.international)
-    return sms_points(message) * (len(phones) + (INTERNATIONAL_FACTOR - 1) * international)
+    return sms_cost(message, len(phones), sum(1 for phone in phones if phone.international))
 
 
 def estimate_mms_cost(size_bytes: int, recipient_count: int) -> int:

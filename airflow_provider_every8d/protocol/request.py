@@ -7,15 +7,28 @@ logged, compared and kept in memory without ever holding the password.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+_PLAIN = re.compile(r"[A-Za-z0-9_.~,-]*")
+"""Characters ``quote_plus`` keeps, and the comma: a DEST field of many numbers."""
+
+
+def form_encode(pairs: Iterable[tuple[str, str]]) -> str:
+    """``urllib.parse.urlencode(pairs)``, byte for byte, faster for long values of digits and commas (a
+    bulk send's DEST: ``urlencode`` quotes it one character at a time, about 0.4 µs per recipient)."""
+    return "&".join(f"{quote_plus(name)}={_quote(str(value))}" for name, value in pairs)
+
+
+def _quote(value: str) -> str:
+    return value.replace(",", "%2C") if _PLAIN.fullmatch(value) else quote_plus(value, encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,7 @@ class ApiRequest:
             document = {**dict(credentials), **self.json_fields}
             return json.dumps(document, ensure_ascii=False).encode("utf-8"), JSON_CONTENT_TYPE
         pairs = (*credentials, *self.fields)
-        return urlencode(pairs, encoding="utf-8").encode("ascii"), FORM_CONTENT_TYPE
+        return form_encode(pairs).encode("ascii"), FORM_CONTENT_TYPE
 
     def parse(self, body: bytes) -> Any:
         """Turn the answer into the endpoint's result type, or raise the documented errors."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any, Protocol
 
 from airflow_provider_every8d.sending.outcome import ChunkResult
@@ -85,6 +86,7 @@ class Ledger:
                 "so nobody is texted twice. Delete the key to start the send afresh.")
         self._state: dict[str, Any] = state
         self._salt = self._read_salt(state)
+        self._hash = partial(hashlib.blake2b, key=self._salt, digest_size=DIGEST_HEX // 2)
         self._digests: dict[int, frozenset[str]] = {}
         if state["version"] == 3:
             self._upgrade()
@@ -102,7 +104,11 @@ class Ledger:
 
     def digest(self, key: str) -> str:
         """The keyed digest the ledger keeps for recipient ``key``."""
-        return hashlib.blake2b(key.encode("utf-8"), key=self._salt, digest_size=DIGEST_HEX // 2).hexdigest()
+        return self._hash(key.encode("utf-8")).hexdigest()
+
+    def digests(self, keys: Iterable[str]) -> list[str]:
+        """:meth:`digest` of every key, in order: a chunk's in one pass, without a Python call per key."""
+        return [hashed.hexdigest() for hashed in map(self._hash, map(str.encode, keys))]
 
     # -- reading -----------------------------------------------------------------------------------
     @property
@@ -145,7 +151,7 @@ class Ledger:
     def begin(self, keys: Sequence[str]) -> int:
         """Write a chunk down as in flight, before its request goes out; returns its number."""
         number = max([chunk["chunk"] for chunk in self._state["chunks"]] + self._state["inflight"] + [0]) + 1
-        self._write_chunk(number, (self.digest(key) for key in keys))
+        self._write_chunk(number, self.digests(keys))
         self._state["inflight"].append(number)
         self._save()
         return number

@@ -86,10 +86,11 @@ class CannotRecheck(Exception):
 
 def phone_recipients(value: object, field: str = "recipients") -> list[Recipient]:
     """One number, a comma-separated string or a list -> unique validated recipients keyed by number (SMS,
-    MMS, a notifier's or a question's text)."""
-    from airflow_provider_every8d.protocol.build import parse_recipients
+    MMS, a notifier's or a question's text). The item is the wire number itself: the builders validate it
+    again per chunk, in one match for numbers in wire form (:func:`~..protocol.build.wire_recipients`)."""
+    from airflow_provider_every8d.protocol.build import wire_recipients
 
-    return [Recipient(phone.wire, phone.wire, phone) for phone in parse_recipients(value, field)]
+    return [Recipient(number, number, number) for number in wire_recipients(value, field)[0]]
 
 
 def make_plan(send: Send, ledger: Ledger) -> Plan:

@@ -24,7 +24,7 @@ class CountingBuilder:
         self.builds: list[tuple[list[str], bool]] = []
 
     def __call__(self, items: list[Any], recheck: bool) -> Any:
-        self.builds.append(([phone.wire for phone in items], recheck))
+        self.builds.append(([str(item) for item in items], recheck))
         return sms_request("hi", items, deduplicate=recheck)
 
 
