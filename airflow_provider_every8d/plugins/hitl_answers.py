@@ -9,8 +9,11 @@ out in the push's batch: the reply is judged by the request's own rules (:mod:`.
 numbers, options); an answer is then confirmed with the platform's reply list (2.4) over the request's
 EVERY8D connection, so a forged push cannot approve anything; then, under the same row locks and in the
 same order as Airflow's ``PATCH .../hitlDetails`` (task instance, then record), the record gets the
-response and the task is resumed with it (``handle_event_submit``), as that PATCH does. An answered request
-is left alone (first answer wins). Anything not confirmed is left to the trigger's poll, the fallback.
+response and the task is resumed with it (``handle_event_submit``), as that PATCH does; when no triggerer
+runs the wait yet (the task deferred moments ago), the task is left to the trigger, which reads the answer
+when it starts (resuming at once could meet Airflow 3.3.2's stale defer-exit race, apache/airflow#72716).
+An answered request is left alone (first answer wins). Anything not confirmed is left to the trigger's poll,
+the fallback.
 """
 
 from __future__ import annotations
@@ -68,7 +71,7 @@ def _record(ti_id: Any, answer: Answer, params: dict[str, Any]) -> bool:
     """Write the answer and resume the task, unless it was answered or resumed meanwhile."""
     from airflow.models.hitl import HITLDetail
     from airflow.models.taskinstance import TaskInstance
-    from airflow.models.trigger import handle_event_submit
+    from airflow.models.trigger import Trigger, handle_event_submit
     from airflow.triggers.base import TriggerEvent
     from airflow.utils.session import create_session
     from airflow.utils.state import TaskInstanceState
@@ -85,7 +88,11 @@ def _record(ti_id: Any, answer: Answer, params: dict[str, Any]) -> bool:
         record.params_input = {key: value["value"] if isinstance(value, dict) and "value" in value else value
                                for key, value in params.items()}
         session.add(record)
-        handle_event_submit(TriggerEvent(record.as_resume_event_payload()), task_instance=ti, session=session)
+        trigger = session.get(Trigger, ti.trigger_id) if ti.trigger_id is not None else None
+        if trigger is None or trigger.triggerer_id is not None:
+            handle_event_submit(TriggerEvent(record.as_resume_event_payload()), task_instance=ti, session=session)
+        # else no triggerer runs the wait yet: the task deferred moments ago, and resuming it now can meet
+        # Airflow 3.3.2's stale defer-exit race (apache/airflow#72716); the trigger reads the answer at start.
     return True
 
 

@@ -21,9 +21,11 @@ from tests.operators.op_support import register
 APPROVER, STRANGER = "0900000021", "0900000031"
 
 
-@pytest.fixture
-def waiting(airflow_db: Any, every8d_emulator: Every8dEmulator) -> Iterator[dict[str, Any]]:
-    """A run whose approval task is deferred on the HITL trigger, its question texted in a real batch."""
+@pytest.fixture(params=[True], ids=["in-a-triggerer"])
+def waiting(request: pytest.FixtureRequest, airflow_db: Any,
+            every8d_emulator: Every8dEmulator) -> Iterator[dict[str, Any]]:
+    """A run whose approval task is deferred on the HITL trigger, its question texted in a real batch; the
+    trigger runs in a triggerer unless the param says False (the task deferred moments ago)."""
     from airflow.models.hitl import HITLDetail
     from airflow.models.serialized_dag import SerializedDagModel
     from airflow.models.trigger import Trigger
@@ -46,6 +48,7 @@ def waiting(airflow_db: Any, every8d_emulator: Every8dEmulator) -> Iterator[dict
             "ti_id": ti.id, "batch_ids": [batch_id], "options": ["Approve", "Reject"], "multiple": False,
             "allowed_numbers": [APPROVER], "defaults": None, "params": {}, "timeout_datetime": None,
             "every8d_conn_id": "every8d_default", "poll_interval": 30.0, "record_interval": 5.0})
+        trigger.triggerer_id = 42 if request.param else None
         session.add(trigger)
         session.flush()
         ti.state, ti.trigger_id = TaskInstanceState.DEFERRED, trigger.id
@@ -92,3 +95,14 @@ def test_a_push_from_a_number_not_allowed_changes_nothing(client: Any, waiting: 
     every8d_emulator.inject_reply(waiting["batch_id"], STRANGER, "1")
     _push(client, waiting["batch_id"], STRANGER, "1")
     assert _state(waiting["ti_id"]) == ("deferred", None, None)
+
+
+@pytest.mark.parametrize("waiting", [False], ids=["not-yet-in-a-triggerer"], indirect=True)
+def test_a_push_before_a_triggerer_runs_the_wait_leaves_the_resume_to_the_trigger(
+        client: Any, waiting: dict, every8d_emulator: Every8dEmulator) -> None:  # noqa: F811
+    """Resuming a task that deferred moments ago can meet Airflow 3.3.2's stale defer-exit race
+    (apache/airflow#72716): the answer is recorded, and the trigger ends with it when it starts."""
+    every8d_emulator.inject_reply(waiting["batch_id"], APPROVER, "1")
+    _push(client, waiting["batch_id"], APPROVER, "1")
+    state, chosen, responded_by = _state(waiting["ti_id"])
+    assert (state, chosen, responded_by["name"]) == ("deferred", ["Approve"], "0900***021 (SMS)")
