@@ -25,8 +25,8 @@ DAG_FILES = [
     REPO / "example_dags" / "example_every8d_campaign.py",
     REPO / "example_dags" / "example_every8d_push.py",
 ]
-DAG_IDS = ["every8d_chaos_send", "every8d_chaos_waits", "every8d_quickstart", "example_every8d_alerting",
-           "example_every8d_campaign", "every8d_push_tally"]
+DAG_IDS = ["every8d_chaos_send", *(f"every8d_chaos_waits_{part}" for part in range(8)), "every8d_quickstart",
+           "example_every8d_alerting", "example_every8d_campaign", "every8d_push_tally"]
 CREDIT = 10_000_000.0
 
 

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.deployment
 RECIPIENTS = 5_000
 FIRST_NUMBER = {"plain": 100_000, "dedup": 200_000}  # as in tests/deployment/dags/every8d_chaos.py
 WAITS = 200
+WAIT_DAGS = 8  # as in tests/deployment/dags/every8d_chaos.py
 HOLD = 3600.0
 
 
@@ -80,11 +81,11 @@ def test_worker_killed_between_chunks_retry_sends_only_the_rest(deployment: Depl
               f"{len(got)} numbers, each once")
 
 
-def _holders(deployment: Deployment, run_id: str) -> dict[str, int]:
+def _holders(deployment: Deployment, runs: list[str]) -> dict[str, int]:
     rows = deployment.query(
         "SELECT j.hostname, count(*) FROM task_instance ti JOIN trigger t ON t.id = ti.trigger_id "
-        "JOIN job j ON j.id = t.triggerer_id WHERE ti.run_id = :run AND ti.state = 'deferred' GROUP BY j.hostname",
-        run=run_id)
+        "JOIN job j ON j.id = t.triggerer_id WHERE ti.run_id = ANY(:runs) AND ti.state = 'deferred' "
+        "GROUP BY j.hostname", runs=runs)
     return {host: count for host, count in rows}
 
 
@@ -109,31 +110,32 @@ def test_triggerer_killed_with_200_waits_the_other_takes_over(deployment: Deploy
         batches = [send_batch(emulator, numbers, f"wait {index}") for index, (numbers, _) in enumerate(expected)]
     finally:
         emulator.store.delivery_seconds = normal
-    run_id = deployment.trigger("every8d_chaos_waits", {"batches": batches})
-    deployment.wait("200 waits held by the triggerers", lambda: sum(_holders(deployment, run_id).values()) == WAITS,
+    runs = [deployment.trigger(f"every8d_chaos_waits_{part}", {"batches": batches}) for part in range(WAIT_DAGS)]
+    deployment.wait("200 waits held by the triggerers", lambda: sum(_holders(deployment, runs).values()) == WAITS,
                     timeout=120)
     deployment.wait("every batch polled from a triggerer", lambda: set(batches) <= {
         r.fields.get("BID") for r in emulator.requests if r.endpoint == "getDeliveryStatus"}, timeout=60)
-    holders = _holders(deployment, run_id)
+    holders = _holders(deployment, runs)
     victim = max(holders, key=lambda host: holders[host])
     survivor = next(name for name in ("triggerer-1", "triggerer-2") if name != victim)
     deployment.kill(victim)
-    deployment.wait(f"{survivor} to take the waits over", lambda: _holders(deployment, run_id) == {survivor: WAITS},
+    deployment.wait(f"{survivor} to take the waits over", lambda: _holders(deployment, runs) == {survivor: WAITS},
                     timeout=90, component=survivor)
+    deployment.start_component(victim)  # back for the other tests; its readiness is not this test's business
     emulator.advance(HOLD + 5)
-    assert deployment.wait_run("every8d_chaos_waits", run_id, timeout=120) == "success"
-    deployment.restart(victim)
+    for part, run_id in enumerate(runs):
+        assert deployment.wait_run(f"every8d_chaos_waits_{part}", run_id, timeout=120) == "success"
 
     rows = deployment.query("SELECT task_id, state, try_number, coalesce(hostname, ''), trigger_id FROM task_instance "
-                            "WHERE run_id = :run", run=run_id)
+                            "WHERE run_id = ANY(:runs)", runs=runs)
     assert len(rows) == WAITS
     assert {(state, tries, host, trigger) for _, state, tries, host, trigger in rows} == {("success", 1, "", None)}
-    values = dict(deployment.query("SELECT task_id, value FROM xcom WHERE run_id = :run AND key = 'return_value'",
-                                   run=run_id))
+    values = dict(deployment.query("SELECT task_id, value FROM xcom WHERE run_id = ANY(:runs) "
+                                   "AND key = 'return_value'", runs=runs))
     for index, (_, summary) in enumerate(expected):
         assert json_value(values[f"wait_{index:03d}"]) == summary, index
-    worker_logs = [p for p in (deployment.home / "logs").rglob("*.log") if run_id in str(p) and
-                   "trigger" not in p.name]
+    worker_logs = [p for p in (deployment.home / "logs").rglob("*.log")
+                   if any(run_id in str(p) for run_id in runs) and "trigger" not in p.name]
     assert worker_logs == []  # no worker ever ran a wait: only triggerer logs exist for them
     print(f"CHAOS triggerer: killed {victim} holding {holders[victim]} of {WAITS} waits ({holders}); {survivor} "
           f"finished all {WAITS}, each once, try 1, on no worker")
