@@ -6,40 +6,30 @@ the form as it comes: no Port, which 3.3.2 would send as 0, apache/airflow#73298
 shows the code's English meaning. Screenshots go to ``build/browser-screenshots`` (or
 ``$EVERY8D_SCREENSHOTS``): a few on success, and one of the page whenever a step fails.
 
-Needs the ``playwright`` package and a Chromium at ``/usr/bin/chromium`` (Debian's ``chromium``; ``make test``
-installs it when missing and it may); without them the module is skipped with the reason.
+Needs the ``playwright`` package and a Chromium (tests/harness/browser.py; ``make browser`` installs Debian's
+``chromium`` when missing and it may); without them the module is skipped with the reason.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.harness.airflow_processes import DEADLINE, REPO, Airflow, healthy, wait_for
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.get_provider_info import CONN_FIELDS
+from tests.harness.airflow_processes import DEADLINE, Airflow, healthy, wait_for
+from tests.harness.browser import chromium_page, step, unavailable
 
 pytestmark = pytest.mark.deployment
 pytest.importorskip("airflow.sdk", reason="the browser test drives Airflow 3's UI")
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-CHROMIUM = os.environ.get("EVERY8D_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not os.access(CHROMIUM, os.X_OK):
-    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+if unavailable():
+    pytest.skip(str(unavailable()), allow_module_level=True)
 
-SHOTS = Path(os.environ.get("EVERY8D_SCREENSHOTS") or REPO / "build" / "browser-screenshots")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 CONN_ID = "every8d_ui"
-WAIT_MS = 30_000
 
 
 @pytest.fixture(scope="module")
@@ -65,27 +55,8 @@ def airflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Airflow]:
 
 @pytest.fixture(scope="module")
 def page(airflow: Airflow) -> Iterator[Any]:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="every8d-chromium-") as profile, sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True, args=FLAGS,
-                                                        viewport={"width": 1400, "height": 1000})
-        context.set_default_timeout(WAIT_MS)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
-
-
-@contextmanager
-def step(page: Any, name: str, keep: bool = False) -> Iterator[None]:
-    """Run a step; screenshot the page into SHOTS when it fails (``<name>-FAILED.png``), or with ``keep``."""
-    try:
-        yield
-    except BaseException:
-        page.screenshot(path=str(SHOTS / f"{name}-FAILED.png"), full_page=True)
-        raise
-    if keep:
-        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    with chromium_page() as page:
+        yield page
 
 
 def open_new_every8d_form(page: Any, airflow: Airflow) -> Any:
