@@ -75,7 +75,8 @@ def get_provider_info() -> dict[str, Any]:
         ],
         "triggers": [
             {"integration-name": "EVERY8D", "python-modules": ["airflow_provider_every8d.triggers.every8d",
-                                                           "airflow_provider_every8d.triggers.hitl"]},
+                                                           "airflow_provider_every8d.triggers.hitl",
+                                                           "airflow_provider_every8d.triggers.start"]},
         ],
         "notifications": ["airflow_provider_every8d.notifications.every8d.Every8dNotifier",
                           "airflow_provider_every8d.notifications.every8d.Every8dHITLNotifier"],
