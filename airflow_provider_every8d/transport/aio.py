@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
 from functools import lru_cache, partial
 from typing import Any
@@ -41,26 +42,64 @@ def _ssl_context(verify: bool | str) -> ssl.SSLContext:
     return httpx.create_ssl_context(verify=verify)
 
 
+POOL_CONNECTIONS = 100
+"""Connections one shared pool opens at most (all kept alive): 5,000 triggers polling share them instead of
+opening 5,000, and a burst of polls waits for a free one (httpx's pool timeout is the connection's timeout)."""
+PoolKey = tuple[str, str, str, tuple[tuple[str, str], ...], float, int]
+_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[PoolKey, list[Any]]] = \
+    weakref.WeakKeyDictionary()
+"""Per event loop (an httpx client belongs to one), per way out: [the httpx client, how many clients use it]."""
+
+
 def _transport(settings: ClientSettings, proxy: str | None = None) -> httpx.AsyncHTTPTransport:
+    limits = httpx.Limits(max_connections=POOL_CONNECTIONS, max_keepalive_connections=POOL_CONNECTIONS)
     return httpx.AsyncHTTPTransport(retries=settings.connect_retries, verify=_ssl_context(settings.verify),
-                                    proxy=proxy)
+                                    proxy=proxy, limits=limits)
+
+
+def _pool_key(settings: ClientSettings, proxies: dict[str, str]) -> PoolKey:
+    """One pool per account (the cookie jar is the client's) and what the connections depend on."""
+    return (settings.base_url, settings.uid, repr(settings.verify), tuple(sorted(proxies.items())),
+            settings.timeout, settings.connect_retries)
+
+
+def _new_http(settings: ClientSettings, proxies: dict[str, str]) -> httpx.AsyncClient:
+    # Redirects are never followed: they would re-send the password, and a send, elsewhere.
+    mounts = {f"{scheme}://": _transport(settings, url) for scheme, url in proxies.items()}
+    return httpx.AsyncClient(transport=_transport(settings), mounts=mounts or None, trust_env=False,
+                             follow_redirects=False, timeout=settings.timeout,
+                             headers={"User-Agent": f"{USER_AGENT} (httpx)"})
 
 
 class AsyncEvery8dClient:
     """Async twin of :class:`~airflow_provider_every8d.transport.sync.Every8dClient`. Use as ``async with``.
 
     The way out is :func:`transport.core.proxies_for` (httpx itself ignores the environment once it is
-    given a transport, as here).
+    given a transport, as here). Clients built inside a running event loop share one httpx client per
+    loop, account and way out (:data:`POOL_CONNECTIONS` kept-alive connections): in a triggerer every
+    delivery wait of a connection polls over the same few connections; the last ``aclose`` closes them.
     """
 
     def __init__(self, settings: ClientSettings, *, query_attempts: int = QUERY_ATTEMPTS) -> None:
         self.settings = settings
         self.query_attempts = query_attempts
-        # Redirects are never followed: they would re-send the password, and a send, elsewhere.
-        mounts = {f"{scheme}://": _transport(settings, url) for scheme, url in proxies_for(settings).items()}
-        self._http = httpx.AsyncClient(transport=_transport(settings), mounts=mounts or None, trust_env=False,
-                                       follow_redirects=False, timeout=settings.timeout,
-                                       headers={"User-Agent": f"{USER_AGENT} (httpx)"})
+        proxies = dict(proxies_for(settings))
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # built outside a running loop: a pool of its own
+            loop = None
+        if loop is None:
+            self._pool: list[Any] | None = None
+            self._http = _new_http(settings, proxies)
+            return
+        # Inside a loop (the triggerer): one pool per loop and way out, shared by every client of it
+        pools = _POOLS.setdefault(loop, {})
+        self._key = _pool_key(settings, proxies)
+        self._pool = pools.get(self._key)
+        if self._pool is None or self._pool[0].is_closed:
+            self._pool = pools[self._key] = [_new_http(settings, proxies), 0]
+        self._pool[1] += 1
+        self._http = self._pool[0]
 
     async def __aenter__(self) -> AsyncEvery8dClient:
         return self
@@ -69,6 +108,15 @@ class AsyncEvery8dClient:
         await self.aclose()
 
     async def aclose(self) -> None:
+        """Close the connections, or leave a shared pool to its other clients (closed with the last)."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool[1] -= 1
+            if pool[1] > 0:
+                return
+            pools = _POOLS.get(asyncio.get_running_loop(), {})
+            if pools.get(self._key) is pool:
+                del pools[self._key]
         await self._http.aclose()
 
     async def _exchange(self, request: ApiRequest) -> Answer:
@@ -85,7 +133,7 @@ class AsyncEvery8dClient:
         try:
             response = await self._http.post(url, content=body, headers=headers)
         except httpx.HTTPError as error:
-            never = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
+            never = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
             return connection_failed(error, never, request.endpoint.path)
         return response.status_code, response.content
 

@@ -101,8 +101,9 @@ class Every8dDeliveryStatusTrigger(_PollingTrigger):
 
     async def check(self, client: AsyncEvery8dClient) -> TriggerEvent | None:
         summary = await client.get_delivery_summary(self.batch_ids, mms=self.mms)
-        self._last = summary.to_dict()
-        self.log.info("EVERY8D %s: %s", self._what(), summary.describe())
+        last, self._last = self._last, summary.to_dict()
+        if self._last != last:  # a line when the counts move, not every poll of 5,000 waits in one triggerer
+            self.log.info("EVERY8D %s: %s", self._what(), summary.describe())
         new_unknown = summary.new_unknown(self._unknown_logged)
         if new_unknown:
             self.log.warning("EVERY8D status codes not in the spec's table (treated as not final): %s", new_unknown)
