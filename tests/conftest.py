@@ -6,9 +6,10 @@ The environment is set before anything imports Airflow, so no test touches ~/air
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,6 @@ os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "INFO")
 os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", f"sqlite:///{_HOME / 'airflow.db'}")
 
 REPO = Path(__file__).parents[1]
-sys.path.insert(0, str(Path(__file__).parent))  # shared helpers: ``from harness... import ...``
 
 from tests.harness.postgres import postgres_server, postgres_url  # noqa: E402, F401  (fixtures for every test)
 
@@ -33,3 +33,13 @@ def airflow_db() -> Path:
 
     initdb()
     return _HOME
+
+
+@pytest.fixture
+def hook(every8d_emulator: Any) -> Iterator[Any]:
+    """An Every8dHook on the emulator's connection (every8d_default), closed after the test."""
+    from airflow_provider_every8d.hooks.every8d import Every8dHook
+
+    hook = Every8dHook()
+    yield hook
+    hook.close()

@@ -16,10 +16,10 @@ from typing import Any
 
 import pendulum
 import pytest
-from tests.reliability.bad_inputs import CASES, PARAMS, BadInput
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
+from tests.reliability.bad_inputs import CASES, PARAMS, BadInput
 
 START = pendulum.datetime(2025, 1, 1, tz="UTC")
 BAD_CONN_ID = "every8d_bad"
@@ -118,7 +118,8 @@ def test_bad_input_fails_a_real_dag_run_before_sending(airflow_db, every8d_emula
                                                        capfd, caplog, name: str) -> None:
     """The same cases in a whole dag.test() run: the task fails (no retry), its exception names the field."""
     from airflow.providers.common.compat.sdk import DAG, task
-    from tests.operators.op_support import register
+
+    from tests.helpers import register
 
     case = next(case for case in CASES if case.name == name)
     extra = _use_bad_connection(case, every8d_emulator, monkeypatch) if case.connection else {}

@@ -4,11 +4,11 @@ naming the endpoint, a negative answer an Every8dApiError with the platform's co
 from __future__ import annotations
 
 import pytest
-from tests.reliability.malformed_answers import MALFORMED, NEGATIVE
 
 from airflow_provider_every8d.protocol import build, mms, param_sms
 from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError
 from airflow_provider_every8d.protocol.request import ApiRequest
+from tests.reliability.malformed_answers import MALFORMED, NEGATIVE
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 

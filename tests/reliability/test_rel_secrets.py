@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.operators.op_support import register
 
 from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.helpers import register
 
 EXAMPLES = Path(__file__).parents[2] / "example_dags"
 PASSWORD = "S3cr3t-pw-for-tests-0001"

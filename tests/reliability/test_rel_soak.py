@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from tests.operators.op_support import numbers
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator
+from tests.helpers import numbers
 
 RUNS, RECIPIENTS, CHUNK, MAX_TRIES = 50, 8, 2, 8
 KINDS = ("drop_after_accept", "http_500", "reset", "garbage")

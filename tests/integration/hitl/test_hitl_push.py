@@ -16,7 +16,7 @@ from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.hooks.every8d import Every8dHook
 from airflow_provider_every8d.operators.hitl import Every8dApprovalOperator
 from tests.harness.receiver import TOKEN, api_app, client, push_token, report  # noqa: F401
-from tests.operators.op_support import register
+from tests.helpers import register
 
 APPROVER, STRANGER = "0900000021", "0900000031"
 

@@ -15,7 +15,7 @@ import pytest
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator
-from tests.operators.op_support import (
+from tests.helpers import (
     DictStore,
     has_task_state_store,
     numbers,

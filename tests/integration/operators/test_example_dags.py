@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_every8d.emulator import Every8dEmulator
-from tests.operators.op_support import SEND_KEYS, load_example, run_dag, task_instance, xcom
+from tests.helpers import SEND_KEYS, load_example, run_dag, task_instance, xcom
 
 
 def _states(dag_run) -> dict[str, str]:

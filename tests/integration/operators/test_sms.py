@@ -9,7 +9,7 @@ import pytest
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dEraseBookingOperator, Every8dSendSmsOperator
-from tests.operators.op_support import SEND_KEYS, numbers, run_dag, task_instance, xcom
+from tests.helpers import SEND_KEYS, numbers, run_dag, task_instance, xcom
 
 START = pendulum.datetime(2025, 1, 1, tz="UTC")
 

@@ -8,7 +8,7 @@ from airflow.providers.common.compat.sdk import AirflowException
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator
-from tests.operators.op_support import numbers, run_dag, task_instance, xcom
+from tests.helpers import numbers, run_dag, task_instance, xcom
 
 START = pendulum.datetime(2025, 1, 1, tz="UTC")
 ONE_FAILS = ["0900000001", "0900000002", "0900000103"]  # ...103 fails with status 103

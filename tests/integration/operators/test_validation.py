@@ -16,7 +16,7 @@ from airflow_provider_every8d.operators.every8d import (
     Every8dSendSmsOperator,
 )
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from tests.operators.op_support import numbers
+from tests.helpers import numbers
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 SMS = {"message": "hello", "recipients": ["0900000001"]}

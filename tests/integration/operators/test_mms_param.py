@@ -14,9 +14,9 @@ from airflow_provider_every8d.operators.every8d import (
     Every8dSendMmsOperator,
     Every8dSendParamSmsOperator,
 )
-from tests.operators.op_support import SEND_KEYS, numbers, run_dag, xcom
+from tests.helpers import REPO_ROOT, SEND_KEYS, numbers, run_dag, xcom
 
-COUPON = Path(__file__).parents[2] / "example_dags" / "assets" / "every8d-coupon.png"
+COUPON = REPO_ROOT / "example_dags" / "assets" / "every8d-coupon.png"
 START = pendulum.datetime(2025, 1, 1, tz="UTC")
 
 

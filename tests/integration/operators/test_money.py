@@ -7,7 +7,7 @@ from airflow.providers.common.compat.sdk import AirflowException
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendMmsOperator, Every8dSendSmsOperator
-from tests.operators.op_support import numbers
+from tests.helpers import numbers
 
 LONG = "x" * 100  # 71-134 characters: 2 points per recipient
 

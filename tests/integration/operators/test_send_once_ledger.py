@@ -11,7 +11,7 @@ import pytest
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendMmsOperator, Every8dSendSmsOperator
-from tests.operators.op_support import DictStore, numbers, send_requests
+from tests.helpers import DictStore, numbers, send_requests
 
 RECIPIENTS = numbers(250)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
