@@ -143,14 +143,17 @@ def xcom(dag_run: Any, task_id: str, map_index: int = -1) -> Any:
         return XComModel.deserialize_value(row)
 
 
-def load_example(name: str) -> Any:
-    """Import ``example_dags/<name>.py`` as the scheduler would and return its ``dag``."""
+def load_example(name: str, fast: dict[str, float] | None = None) -> Any:
+    """Import ``example_dags/<name>.py`` as the scheduler would and return its ``dag``; ``fast`` shortens
+    the named tasks' poke intervals for the test."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "example_dags" / f"{name}.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    for task_id, interval in (fast or {}).items():
+        module.dag.task_dict[task_id].poke_interval = interval
     return module.dag
 
 

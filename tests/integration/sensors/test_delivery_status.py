@@ -6,9 +6,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from tests.delivery.delivery_helpers import ClockDriver, Failures, numbers, run_dag, send, status_polls, use_connection, xcom
 
 from airflow_provider_every8d.sensors.every8d import Every8dDeliveryStatusSensor
+from tests.helpers import (
+    ClockDriver,
+    Failures,
+    numbers,
+    run_dag,
+    send,
+    status_polls,
+    task_instance,
+    use_connection,
+    xcom,
+)
 
 START = datetime(2024, 1, 1)
 MODES = [{"mode": "poke"}, {"mode": "reschedule"}, {"deferrable": True}]
@@ -30,9 +40,9 @@ def test_batch_is_sensed_in_each_mode(airflow_db, every8d_emulator, hook, mode: 
     batch_id = send(hook, [*numbers(3), "0900000101", "0900000103"])
     dag_id = f"delivery_sensor_{mode.get('mode', 'deferrable')}"
     with ClockDriver(every8d_emulator, step=4):
-        tis = run_dag(sensor_dag(dag_id, batch_id=batch_id, **mode))
-    assert tis["wait"].state == "success"
-    assert xcom(dag_id, tis["wait"].run_id, "wait") == FINAL
+        run = run_dag(sensor_dag(dag_id, batch_id=batch_id, **mode))
+    assert task_instance(run, "wait").state == "success"
+    assert xcom(run, "wait") == FINAL
     assert status_polls(every8d_emulator) >= 3
 
 
@@ -52,9 +62,9 @@ def test_two_batches_from_a_send_task_xcom(airflow_db, every8d_emulator) -> None
         sent = send_two()
         sent >> Every8dDeliveryStatusSensor(task_id="wait", batch_id=sent["batch_ids"], poke_interval=0.05,
                                             deferrable=True)
-    tis = run_dag(dag)
-    assert tis["wait"].state == "success"
-    assert xcom(dag.dag_id, tis["wait"].run_id, "wait")["by_status"] == {"100": 2, "106": 1}
+    run = run_dag(dag)
+    assert task_instance(run, "wait").state == "success"
+    assert xcom(run, "wait")["by_status"] == {"100": 2, "106": 1}
 
 
 @pytest.mark.every8d(delivery_seconds=0)
@@ -67,8 +77,8 @@ def test_undelivered_messages_fail_the_task_when_asked(airflow_db, every8d_emula
                                                        options: dict[str, Any], reason: str) -> None:
     batch_id = send(hook, [*numbers(2), "0900000102"])
     failures = Failures()
-    tis = run_dag(sensor_dag("delivery_sensor_shortfall", failures, batch_id=batch_id, **mode, **options))
-    assert tis["wait"].state == "failed"
+    run = run_dag(sensor_dag("delivery_sensor_shortfall", failures, batch_id=batch_id, **mode, **options))
+    assert task_instance(run, "wait").state == "failed"
     assert reason in failures.messages["wait"] and batch_id in failures.messages["wait"]
 
 
@@ -79,9 +89,9 @@ def test_deferred_sensor_fails_with_the_triggers_reason_when_the_platform_is_dow
     use_connection(monkeypatch, every8d_emulator, connect_retries=0)
     every8d_emulator.stop()
     failures = Failures()
-    tis = run_dag(sensor_dag("delivery_sensor_down", failures, batch_id=batch_id, deferrable=True,
+    run = run_dag(sensor_dag("delivery_sensor_down", failures, batch_id=batch_id, deferrable=True,
                              max_consecutive_failures=2))
-    assert tis["wait"].state == "failed"
+    assert task_instance(run, "wait").state == "failed"
     assert f"2 polls in a row failed for batch {batch_id}; last failure: HTTP failure" in failures.messages["wait"]
 
 
@@ -90,8 +100,8 @@ def test_poke_mode_fails_after_bounded_consecutive_failures(airflow_db, every8d_
     batch_id = send(hook, numbers(1))
     every8d_emulator.faults.add("garbage", endpoint="getDeliveryStatus")
     failures = Failures()
-    tis = run_dag(sensor_dag("delivery_sensor_garbage", failures, batch_id=batch_id, max_consecutive_failures=3))
-    assert tis["wait"].state == "failed"
+    run = run_dag(sensor_dag("delivery_sensor_garbage", failures, batch_id=batch_id, max_consecutive_failures=3))
+    assert task_instance(run, "wait").state == "failed"
     assert "3 polls in a row failed" in failures.messages["wait"]
     assert status_polls(every8d_emulator) == 3
 
@@ -99,9 +109,9 @@ def test_poke_mode_fails_after_bounded_consecutive_failures(airflow_db, every8d_
 @pytest.mark.every8d(delivery_seconds=0)
 def test_bad_batch_id_fails_before_any_request(airflow_db, every8d_emulator) -> None:
     failures = Failures()
-    tis = run_dag(sensor_dag("delivery_sensor_bad_id", failures, batch_id=["ok-looking", "not a batch id!"],
+    run = run_dag(sensor_dag("delivery_sensor_bad_id", failures, batch_id=["ok-looking", "not a batch id!"],
                              deferrable=True))
-    assert tis["wait"].state == "failed"
+    assert task_instance(run, "wait").state == "failed"
     assert "batch_id[1]" in failures.messages["wait"]
     assert every8d_emulator.requests == []
 

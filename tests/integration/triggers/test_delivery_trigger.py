@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from tests.delivery.delivery_helpers import PNG, expected_statuses, numbers, send, status_polls, use_connection
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.hooks.every8d import Every8dHook
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 from airflow_provider_every8d.triggers.every8d import Every8dDeliveryStatusTrigger
+from tests.helpers import PNG, expected_statuses, numbers, send, status_polls, use_connection
 
 
 async def first_event(trigger: Every8dDeliveryStatusTrigger, emu: Every8dEmulator | None = None,
@@ -71,7 +71,7 @@ async def test_batch_moving_from_0_to_final_statuses_over_several_polls(every8d_
 @pytest.mark.every8d(delivery_seconds=0)
 async def test_2500_messages_are_counted_across_three_pages(every8d_emulator, hook) -> None:
     every8d_emulator.set_credit("demo", 5000)
-    recipients = numbers(2500)
+    recipients = numbers(2500, failures=True)
     batch_id = send(hook, recipients)
     payload = await first_event(trigger([batch_id]))
     assert payload["summary"]["total"] == 2500

@@ -3,44 +3,31 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
-from tests.delivery.delivery_helpers import REPO_ROOT, run_dag, xcom
 
 from airflow_provider_every8d.emulator import Every8dEmulator
-
-
-def load_example(name: str, fast: dict[str, float] | None = None) -> Any:
-    """Import ``example_dags/<name>.py`` and shorten the named tasks' poke intervals for the test."""
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "example_dags" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    for task_id, interval in (fast or {}).items():
-        module.dag.task_dict[task_id].poke_interval = interval
-    return module.dag
+from tests.helpers import load_example, run_dag, task_instance, xcom
 
 
 @pytest.mark.every8d(delivery_seconds=0.2)
 def test_delivery_example(airflow_db, every8d_emulator: Every8dEmulator) -> None:
     dag = load_example("example_every8d_delivery", {"wait_for_delivery": 0.1})
-    tis = run_dag(dag)
-    assert {task_id: ti.state for task_id, ti in tis.items()} == {
+    run = run_dag(dag)
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()} == {
         "send": "success", "wait_for_delivery": "success", "log_outcome": "success"}
-    summary = xcom(dag.dag_id, tis["send"].run_id, "wait_for_delivery")
+    summary = xcom(run, "wait_for_delivery")
     assert summary["by_status"] == {"100": 2, "103": 1}
 
 
 @pytest.mark.every8d(delivery_seconds=0.2)
 def test_approval_example_loads_on_the_automatic_yes(airflow_db, every8d_emulator: Every8dEmulator) -> None:
     dag = load_example("example_every8d_approval", {"wait_for_answer": 0.1})
-    tis = run_dag(dag)
-    assert tis["wait_for_answer"].state == "success" and tis["load"].state == "success"
+    run = run_dag(dag)
+    assert task_instance(run, "wait_for_answer").state == "success" and task_instance(run, "load").state == "success"
 
 
 @pytest.mark.every8d(delivery_seconds=0.2)
@@ -56,23 +43,23 @@ def test_approval_example_stops_on_no(airflow_db, every8d_emulator: Every8dEmula
 
     thread = threading.Thread(target=answer_no, daemon=True)
     thread.start()
-    tis = run_dag(dag, run_conf={"approver": "0900000021"})
+    run = run_dag(dag, run_conf={"approver": "0900000021"})
     thread.join(5)
-    assert tis["wait_for_answer"].state == "success"
-    assert (tis["approved"].state, tis["load"].state) == ("success", "skipped")
+    assert task_instance(run, "wait_for_answer").state == "success"
+    assert (task_instance(run, "approved").state, task_instance(run, "load").state) == ("success", "skipped")
 
 
 @pytest.mark.every8d(delivery_seconds=0.2)
 def test_report_backfill_example_writes_the_days_report(airflow_db, every8d_emulator, tmp_path: Path) -> None:
     dag = load_example("example_every8d_report_backfill", {"wait_for_delivery": 0.1})
     dag.task_dict["write_report"].path = f"file://{tmp_path}/{{{{ ds }}}}.csv"
-    tis = run_dag(dag, logical_date=__import__("pendulum").datetime(2026, 1, 5, tz="UTC"))
-    assert tis["write_report"].state == "success"
+    run = run_dag(dag, logical_date=__import__("pendulum").datetime(2026, 1, 5, tz="UTC"))
+    assert task_instance(run, "write_report").state == "success"
     report = tmp_path / "2026-01-05.csv"
     rows = list(csv.DictReader(report.open(newline="", encoding="utf-8")))
     assert sorted((r["mobile"], r["status"]) for r in rows) == [
         ("+886900000001", "100"), ("+886900000002", "100"), ("+886900000105", "105")]
     assert (tmp_path / "2026-01-05.replies.csv").read_text(encoding="utf-8").strip() == \
            "batch_id,name,mobile,content,reply_time"
-    result = xcom(dag.dag_id, tis["write_report"].run_id, "write_report")
+    result = xcom(run, "write_report")
     assert result["rows"] == 3 and result["summary"]["failed"] == 1

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from tests.delivery.delivery_helpers import Failures, numbers, run_dag, send, xcom
 
 from airflow_provider_every8d.sensors.every8d import Every8dReplySensor
 from airflow_provider_every8d.triggers.every8d import Every8dReplyTrigger
+from tests.helpers import Failures, numbers, run_dag, send, task_instance, xcom
 
 START = datetime(2024, 1, 1)
 APPROVER = "0900000021"
@@ -48,11 +48,11 @@ def test_sensor_resolves_on_an_injected_reply_and_returns_it(airflow_db, every8d
     thread = threading.Thread(target=inject_later, daemon=True)
     thread.start()
     dag_id = f"reply_sensor_{'deferrable' if deferrable else 'poke'}"
-    tis = run_dag(reply_dag(dag_id, batch_id=batch_id, from_numbers=[APPROVER], pattern=r"^y(es)?$",
+    run = run_dag(reply_dag(dag_id, batch_id=batch_id, from_numbers=[APPROVER], pattern=r"^y(es)?$",
                             deferrable=deferrable))
     thread.join(5)
-    assert injected and tis["wait_reply"].state == "success"
-    (reply,) = xcom(dag_id, tis["wait_reply"].run_id, "wait_reply")
+    assert injected and task_instance(run, "wait_reply").state == "success"
+    (reply,) = xcom(run, "wait_reply")
     assert (reply["name"], reply["mobile"], reply["content"]) == ("On call", "+886900000021", " y ")
     assert reply["reply_time"]
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.delivery.delivery_helpers import expected_statuses, numbers, run_dag, send, xcom
 
 from airflow_provider_every8d.operators.delivery_report import REPORT_COLUMNS, Every8dDeliveryReportOperator
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
+from tests.helpers import expected_statuses, numbers, run_dag, send, task_instance, xcom
 
 TIME_FORMAT = "%Y/%m/%d %H:%M:%S"
 
@@ -26,7 +26,7 @@ def report(tmp_path: Path, batch_ids: Any, name: str = "report.csv", **kwargs: A
 @pytest.mark.every8d(delivery_seconds=0)
 def test_10000_row_csv_matches_what_the_emulator_holds(every8d_emulator, hook, tmp_path: Path) -> None:
     every8d_emulator.set_credit("demo", 20000)
-    recipients = numbers(10_000)
+    recipients = numbers(10_000, failures=True)
     batch_id = send(hook, recipients)
     result = report(tmp_path, batch_id, "out/2024-01-01.csv")
     assert result["rows"] == 10_000 and result["path"] == str(tmp_path / "out/2024-01-01.csv")
@@ -86,10 +86,11 @@ def test_in_a_dag_the_batch_ids_come_from_the_send_tasks_xcom(airflow_db, every8
         Every8dDeliveryReportOperator(task_id="report", batch_ids="{{ ti.xcom_pull(task_ids='send_batch') }}",
                                       path=str(tmp_path / "{{ ds }}.csv"))
         send_batch() >> dag.task_dict["report"]
-    tis = run_dag(dag)
-    assert tis["report"].state == "success"
-    result = xcom(dag.dag_id, tis["report"].run_id, "report")
-    assert result["rows"] == 4 and Path(result["path"]).name == f"{tis['report'].logical_date:%Y-%m-%d}.csv"
+    run = run_dag(dag)
+    report_ti = task_instance(run, "report")
+    assert report_ti.state == "success"
+    result = xcom(run, "report")
+    assert result["rows"] == 4 and Path(result["path"]).name == f"{report_ti.logical_date:%Y-%m-%d}.csv"
 
 
 @pytest.mark.every8d(delivery_seconds=0)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.delivery.delivery_helpers import numbers, send, status_polls
 
 from airflow_provider_every8d.hooks.every8d import Every8dHook
 from airflow_provider_every8d.sensors.every8d import Every8dDeliveryStatusSensor
 from airflow_provider_every8d.triggers.every8d import Every8dDeliveryStatusTrigger
+from tests.helpers import numbers, send, status_polls
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"  # well-formed, never sent: the platform answers "0"
 
