@@ -10,16 +10,14 @@ import socket
 import subprocess
 import sys
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.emulator.emulator_wire import DEMO, call, send
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.emulator.pytest_plugin import every8d_emulator  # noqa: F401 - the fixture
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import REPO_ROOT
+from tests.integration.emulator.emulator_wire import DEMO, call, send
 
 
 @pytest.mark.parametrize("prefix", ["", "/prepaid", "/a/b/customer"])
@@ -164,7 +162,7 @@ def test_stop_ends_open_keep_alive_connections() -> None:
 
 
 def test_cli_serves_until_terminated() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -183,7 +181,7 @@ def test_cli_serves_until_terminated() -> None:
         stderr=subprocess.PIPE,
         text=True,
         env=env,
-        cwd=ROOT,
+        cwd=REPO_ROOT,
     )
     try:
         assert process.stdout is not None
@@ -200,13 +198,13 @@ def test_cli_serves_until_terminated() -> None:
 
 
 def test_cli_help() -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "airflow_provider_every8d.emulator", "--help"],
         capture_output=True,
         text=True,
         env=env,
-        cwd=ROOT,
+        cwd=REPO_ROOT,
         timeout=10,
     )
     assert result.returncode == 0 and "--delivery-seconds" in result.stdout

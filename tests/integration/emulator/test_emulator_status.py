@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from tests.emulator.emulator_wire import call, send, status_rows
 
 from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.helpers import numbers
+from tests.integration.emulator.emulator_wire import call, send, status_rows
 
 TIME = re.compile(r"\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}")
 PNG = base64.b64encode(b"\x89PNG" + b"\0" * 10).decode()
@@ -20,10 +21,6 @@ PNG = base64.b64encode(b"\x89PNG" + b"\0" * 10).decode()
 def emu() -> Iterator[Every8dEmulator]:
     with Every8dEmulator(delivery_seconds=2.0) as emulator:
         yield emulator
-
-
-def numbers(count: int, start: int = 0) -> str:
-    return ",".join(f"0912{n:06d}" for n in range(start, start + count))
 
 
 def test_status_row_shape_before_and_after_delivery(emu: Every8dEmulator) -> None:
@@ -63,13 +60,13 @@ def test_status_column_option(columns: int, width: int) -> None:
 
 def test_status_paging_2500_rows_over_3_pages(emu: Every8dEmulator) -> None:
     emu.set_credit("demo", 5000)
-    batch_id = send(emu, numbers(2500))[4]
+    batch_id = send(emu, ",".join(numbers(2500)))[4]
     pages = {page: status_rows(emu, batch_id, page) for page in ("", 1, 2, 3, 4)}
     assert all(rows[0] == ["2500"] for rows in pages.values())
     assert [len(pages[p]) - 1 for p in (1, 2, 3, 4)] == [1000, 1000, 500, 0]
     assert pages[""] == pages[1]
     mobiles = [row[1] for p in (1, 2, 3) for row in pages[p][1:]]
-    assert mobiles == [f"+886912{n:06d}" for n in range(2500)]
+    assert mobiles == ["+886" + number[1:] for number in numbers(2500)]
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "x"])
@@ -108,7 +105,7 @@ def test_outcome_by_last_three_digits(emu: Every8dEmulator, mobile: str, final: 
 
 def test_delivery_progresses_with_the_clock_and_jitter_spreads_a_batch() -> None:
     with Every8dEmulator(delivery_seconds=10, jitter=True) as emu:
-        batch_id = send(emu, numbers(50))[4]
+        batch_id = send(emu, ",".join(numbers(50)))[4]
         seen = []
         for _ in range(4):
             seen.append(sum(row[4] == "100" for row in status_rows(emu, batch_id)[1:]))

@@ -8,9 +8,9 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from tests.emulator.emulator_wire import call, call_raw
 
 from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.integration.emulator.emulator_wire import call, call_raw
 
 SEND = {"MSG": "hi", "DEST": "0912345678"}
 

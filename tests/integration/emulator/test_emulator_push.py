@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from tests.emulator.emulator_wire import call, send
 
 from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.integration.emulator.emulator_wire import call, send
 
 
 class Receiver:

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from tests.emulator.emulator_wire import call, call_json, send
 
 from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.integration.emulator.emulator_wire import call, call_json, send
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * 100).decode()
