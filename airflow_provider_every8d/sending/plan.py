@@ -6,9 +6,9 @@ before anything is sent: a validation error in any chunk stops the send before i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
 from airflow_provider_every8d.constants import DEFAULT_CHUNK_SIZE
 
@@ -29,6 +29,34 @@ class Recipient(NamedTuple):
     key: str
     number: str
     item: Any
+
+
+class NumberRecipients(Sequence[Recipient]):
+    """Recipients known by their own wire number (SMS, MMS, a notifier's or a question's text), kept as one
+    list of numbers: a :class:`Recipient` is made only when asked for. 100,000 tuples alive for a whole
+    send would make Python's full garbage collection walk Airflow's heap of some 200,000 objects over and
+    over (about 0.1 s each: more than the rest of the send's CPU); strings in a list are not tracked."""
+
+    def __init__(self, numbers: list[str]) -> None:
+        self.numbers = numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @overload
+    def __getitem__(self, index: int) -> Recipient: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> NumberRecipients: ...
+
+    def __getitem__(self, index: int | slice) -> Recipient | NumberRecipients:
+        if isinstance(index, slice):
+            return NumberRecipients(self.numbers[index])
+        number = self.numbers[index]
+        return Recipient(number, number, number)
+
+    def __iter__(self) -> Iterator[Recipient]:
+        return (Recipient(number, number, number) for number in self.numbers)
 
 
 @dataclass(frozen=True)
@@ -84,22 +112,20 @@ class CannotRecheck(Exception):
     them through: only a person can tell whether they got the message."""
 
 
-def phone_recipients(value: object, field: str = "recipients") -> list[Recipient]:
+def phone_recipients(value: object, field: str = "recipients") -> NumberRecipients:
     """One number, a comma-separated string or a list -> unique validated recipients keyed by number (SMS,
     MMS, a notifier's or a question's text). The item is the wire number itself: the builders validate it
     again per chunk, in one match for numbers in wire form (:func:`~..protocol.build.wire_recipients`)."""
     from airflow_provider_every8d.protocol.build import wire_recipients
 
-    return [Recipient(number, number, number) for number in wire_recipients(value, field)[0]]
+    return NumberRecipients(wire_recipients(value, field)[0])
 
 
 def make_plan(send: Send, ledger: Ledger) -> Plan:
     """Leave out recipients the ledger holds as accepted; send first, through the duplicate filter, those of
     a chunk whose answer was lost; chunk the rest afresh. Each request is built once."""
-    from airflow_provider_every8d.protocol.build import chunked
-
     if ledger.empty:
-        groups: list[tuple[list[Recipient], bool, bool]] = [(list(send.recipients), False, True)]
+        groups: list[tuple[Sequence[Recipient], bool, bool]] = [(send.recipients, False, True)]
     else:
         accepted, unsure = ledger.accepted(), ledger.unsure()
         done: list[Recipient] = []
@@ -117,9 +143,22 @@ def make_plan(send: Send, ledger: Ledger) -> Plan:
         groups = [(recheck, True, True), (fresh, False, True), (done, False, False)]
     chunks, estimate = [], 0.0
     for group, recheck_it, to_send in groups:
-        for part in chunked(group, send.chunk_size):
-            request = send.build([recipient.item for recipient in part], recheck_it)
+        for keys, items in _parts(group, send.chunk_size):
+            request = send.build(items, recheck_it)
             estimate += request.estimated_cost
             if to_send:
-                chunks.append(Chunk(tuple(recipient.key for recipient in part), request, recheck_it))
+                chunks.append(Chunk(keys, request, recheck_it))
     return Plan(tuple(chunks), estimate, len(send.recipients) - sum(len(chunk.keys) for chunk in chunks))
+
+
+def _parts(group: Sequence[Recipient], size: int) -> Iterator[tuple[tuple[str, ...], list[Any]]]:
+    """(keys, items) of each chunk of ``group``; numbers as they are for :class:`NumberRecipients`."""
+    from airflow_provider_every8d.protocol.build import chunked
+
+    if isinstance(group, NumberRecipients):
+        for numbers in chunked(group.numbers, size):
+            yield tuple(numbers), numbers
+        return
+    for part in chunked(group, size):
+        yield tuple(recipient.key for recipient in part), [recipient.item for recipient in part]
+
