@@ -13,13 +13,6 @@ from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dVal
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
 
 
-@pytest.fixture
-def hook(every8d_emulator):
-    hook = Every8dHook()
-    yield hook
-    hook.close()
-
-
 def test_credit_and_test_connection(hook, every8d_emulator):
     every8d_emulator.set_credit("demo", 321.5)
     assert hook.get_credit() == 321.5

@@ -6,7 +6,6 @@ import asyncio
 import re
 import runpy
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,9 +13,10 @@ from airflow import __version__ as AIRFLOW_VERSION
 from airflow.providers.common.compat.sdk import DAG, task
 
 from airflow_provider_every8d.notifications.every8d import Every8dNotifier
+from tests.helpers import REPO_ROOT, register
 
 AIRFLOW_3 = int(AIRFLOW_VERSION.split(".")[0]) >= 3
-EXAMPLES = Path(__file__).parents[2] / "example_dags"
+EXAMPLES = REPO_ROOT / "example_dags"
 
 
 def dag_from(path: str, dag_id: str) -> Any:
@@ -24,19 +24,6 @@ def dag_from(path: str, dag_id: str) -> Any:
         if isinstance(value, DAG) and value.dag_id == dag_id:
             return value
     raise LookupError(f"{dag_id} not defined in {path}")
-
-
-def register(dag: Any) -> None:
-    """Airflow 3's dag.test() runs only serialized DAGs: write one defined in a test to the DB (2.11 needs not)."""
-    if not AIRFLOW_3:
-        return
-    from airflow.dag_processing.bundles.manager import DagBundlesManager
-    from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
-
-    DagBundlesManager().sync_bundles_to_db()
-    bag = DagBag(dag_folder="/nonexistent")
-    bag.bag_dag(dag)
-    sync_bag_to_db(bag, "dags-folder", None)
 
 
 def test_a_failing_task_texts_the_on_call(airflow_db, every8d_emulator) -> None:
