@@ -8,7 +8,7 @@ import pytest
 from airflow_provider_every8d.protocol import build, mms, param_sms
 from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError
 from airflow_provider_every8d.protocol.request import ApiRequest
-from tests.reliability.malformed_answers import MALFORMED, NEGATIVE
+from tests.unit.protocol.malformed_answers import MALFORMED, NEGATIVE
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
