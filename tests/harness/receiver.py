@@ -2,7 +2,7 @@
 Airflow's metadata database moved onto PostgreSQL for a test module (the receiver then runs in-process
 against PostgreSQL, as in a production deployment).
 
-``tests/plugin/conftest.py`` and ``tests/integration/push/conftest.py`` turn these into fixtures.
+``tests/integration/push/conftest.py`` turns these into fixtures.
 """
 
 from __future__ import annotations

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.plugin.conftest import TOKEN
-from tests.harness.airflow_processes import DEADLINE, Airflow, healthy, wait_for
 
 from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.harness.airflow_processes import DEADLINE, Airflow, healthy, wait_for
+from tests.harness.receiver import TOKEN
 
 
 @pytest.fixture

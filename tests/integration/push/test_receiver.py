@@ -6,9 +6,9 @@ import asyncio
 from typing import Any
 
 import pytest
-from tests.plugin.conftest import TOKEN, declare_assets, events, report
 
 from airflow_provider_every8d.plugins.assets import report_from_event
+from tests.harness.receiver import TOKEN, declare_assets, events, report
 
 PUSH = f"/every8d/push/{TOKEN}"
 
