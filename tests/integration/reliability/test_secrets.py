@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from airflow_provider_every8d.emulator import Every8dEmulator
-from tests.helpers import register
+from tests.helpers import REPO_ROOT, register
 
-EXAMPLES = Path(__file__).parents[2] / "example_dags"
+EXAMPLES = REPO_ROOT / "example_dags"
 PASSWORD = "S3cr3t-pw-for-tests-0001"
 WRONG_PASSWORD = "Wr0ng-pw-for-tests-0002"
 USER_CODE_LOGGERS = ("_PythonDecoratedOperator", "PythonOperator")

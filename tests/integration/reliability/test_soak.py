@@ -17,7 +17,6 @@ the operator refuses to retry once something may have gone out.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,26 +24,13 @@ import pytest
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator
-from tests.helpers import numbers
+from tests.helpers import DictStore, numbers
 
 RUNS, RECIPIENTS, CHUNK, MAX_TRIES = 50, 8, 2, 8
 KINDS = ("drop_after_accept", "http_500", "reset", "garbage")
 RATE_PER_KIND = 1 - (1 - 0.20) ** (1 / len(KINDS))
 """Each kind's own rate, so that one request in five meets some fault."""
 POOL = numbers(RUNS * RECIPIENTS, start=100_000)
-
-
-class DictStore:
-    """task_state_store's get/set, JSON round-tripped like the real one."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def set(self, key: str, value: Any, *, retention: Any = None) -> None:
-        self.values[key] = json.loads(json.dumps(value))
 
 
 @dataclass

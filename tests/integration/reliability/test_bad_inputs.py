@@ -19,7 +19,7 @@ import pytest
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from tests.reliability.bad_inputs import CASES, PARAMS, BadInput
+from tests.integration.reliability.bad_inputs import CASES, PARAMS, BadInput
 
 START = pendulum.datetime(2025, 1, 1, tz="UTC")
 BAD_CONN_ID = "every8d_bad"

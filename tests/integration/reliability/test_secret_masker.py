@@ -13,7 +13,6 @@ import asyncio
 import logging
 import runpy
 import uuid
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,8 +20,9 @@ import pytest
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.hooks.every8d import Every8dHook
+from tests.helpers import REPO_ROOT
 
-EXAMPLES = Path(__file__).parents[2] / "example_dags"
+EXAMPLES = REPO_ROOT / "example_dags"
 
 
 def _redact(text: str) -> str:
