@@ -1,6 +1,6 @@
 """Helpers for the send engine's unit tests. A scripted platform answers the engine's real requests with
 the bytes EVERY8D would send, parsed by the protocol, or with the protocol's errors. No HTTP: what goes over
-the wire is for the emulator tests (tests/operators)."""
+the wire is for the emulator tests (tests/integration/operators)."""
 
 from __future__ import annotations
 
@@ -55,10 +55,6 @@ class JsonStore(MemoryStore):
 
     def dump(self) -> str:
         return json.dumps(self.values)
-
-
-def numbers(count: int, start: int = 1) -> list[str]:
-    return [f"0900{i:06d}" for i in range(start, start + count)]
 
 
 def sms_send(recipients: list[str], **options: Any) -> Send:

@@ -8,7 +8,8 @@ import pytest
 
 from airflow_provider_every8d.sending.ledger import Ledger, UnreadableLedger
 from airflow_provider_every8d.sending.outcome import ChunkResult
-from tests.unit.sending.engine_support import JsonStore, numbers
+from tests.helpers import numbers
+from tests.unit.sending.engine_support import JsonStore
 
 KEYS = numbers(3)
 RESULT = ChunkResult("B1", 3, 3.0, 0, 97.0, filtered=(KEYS[2],))

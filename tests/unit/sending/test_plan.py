@@ -12,7 +12,8 @@ from airflow_provider_every8d.sending import Send, phone_recipients
 from airflow_provider_every8d.sending.ledger import Ledger
 from airflow_provider_every8d.sending.outcome import ChunkResult
 from airflow_provider_every8d.sending.plan import CannotRecheck, make_plan
-from tests.unit.sending.engine_support import JsonStore, numbers
+from tests.helpers import numbers
+from tests.unit.sending.engine_support import JsonStore
 
 RECIPIENTS = numbers(25)
 

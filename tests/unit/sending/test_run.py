@@ -12,7 +12,8 @@ import pytest
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dTransportError, Every8dValidationError
 from airflow_provider_every8d.sending import NO_LEDGER_WARNING, Verdict, run
-from tests.unit.sending.engine_support import JsonStore, Platform, numbers, sms_send
+from tests.helpers import numbers
+from tests.unit.sending.engine_support import JsonStore, Platform, sms_send
 
 RECIPIENTS = numbers(25)
 LOST = Every8dTransportError("read timed out", may_have_reached_server=True)
