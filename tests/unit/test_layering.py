@@ -209,17 +209,8 @@ def test_protocol_imports_only_the_standard_library_and_itself() -> None:
     assert protocol_violations(EDGES) == []
 
 
-KNOWN_CYCLES: list[list[str]] = [
-    # notifications.hitl subclasses notifications.every8d.Every8dNotifier, and every8d re-exports
-    # Every8dHITLNotifier lazily (a PEP 562 __getattr__, 4df7bcf). Harmless at import time, but a cycle:
-    # to remove it, move Every8dNotifier into a module both import. Listed so that any NEW cycle fails,
-    # and so that this entry fails too once the cycle is gone (then delete it).
-    [f"{PACKAGE}.notifications.every8d", f"{PACKAGE}.notifications.hitl"],
-]
-
-
 def test_there_is_no_import_cycle() -> None:
-    assert cycles(EDGES) == KNOWN_CYCLES
+    assert cycles(EDGES) == []  # lazy (function-local) imports included: no cycle is tolerated
 
 
 def test_adapters_do_not_import_each_other_sideways() -> None:
