@@ -60,6 +60,15 @@ class Every8dSendOperatorBase(BaseOperator):
     mms = False
     """Whether the status of the sent batches is read from the MMS endpoint (2.3)."""
 
+    def render_template(self, content: Any, context: Any, jinja_env: Any = None,
+                        seen_oids: set[int] | None = None) -> Any:
+        """A list of plain numbers is kept as it is: Airflow compiles every string of a templated list with
+        Jinja (about 0.15 ms each: 15 s of CPU for 100,000 literal recipients) to render it to itself."""
+        if (content.__class__ in (list, tuple) and jinja_env is not None and not self.template_ext
+                and renders_to_itself(content, jinja_env)):
+            return content.__class__(content)
+        return super().render_template(content, context, jinja_env, seen_oids)
+
     def __init__(
         self,
         *,
@@ -226,3 +235,20 @@ class Every8dSendOperatorBase(BaseOperator):
         summary = DeliverySummary.from_dict(event.get("summary") or {}, mms=self.mms)
         return judge(send_result, summary, fail_on_undelivered=self.fail_on_undelivered,
                      min_delivery_rate=self.min_delivery_rate, log=self.log)
+
+
+def renders_to_itself(items: list[Any] | tuple[Any, ...], jinja_env: Any) -> bool:
+    """True when Jinja renders every item to itself: all strings, no ``{`` (no template marker) and no line
+    end (Jinja normalises them), in an environment with the default syntax that renders to strings (a
+    native-types one turns ``"+886..."`` into an int: left to Airflow, as before)."""
+    from jinja2.nativetypes import NativeEnvironment
+
+    syntax = (jinja_env.block_start_string, jinja_env.variable_start_string, jinja_env.comment_start_string)
+    if isinstance(jinja_env, NativeEnvironment) or syntax != ("{%", "{{", "{#") or \
+            jinja_env.line_statement_prefix or jinja_env.line_comment_prefix:
+        return False
+    try:
+        text = "".join(items)
+    except TypeError:  # not all strings
+        return False
+    return "{" not in text and "\n" not in text and "\r" not in text
