@@ -2,7 +2,7 @@
 # Run the whole test suite on Airflow 2.11 from the same code base.
 #
 #   scripts/test-airflow2.sh                 # create/refresh .venv-af2 if needed, then `pytest -q`
-#   scripts/test-airflow2.sh tests/compat -x # extra arguments go to pytest
+#   scripts/test-airflow2.sh tests/integration/compat -x # extra arguments go to pytest
 #   FREEZE=1 scripts/test-airflow2.sh        # resolve afresh and rewrite constraints/airflow-2.11.2.txt
 #
 # The environment lives in .venv-af2 (uv, pinned by constraints/airflow-$AIRFLOW2_VERSION.txt); the

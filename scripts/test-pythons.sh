@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 UV=${UV:-.tools/bin/uv}
 export UV_CACHE_DIR=${UV_CACHE_DIR:-$PWD/.tools/cache}
 PYENV_ROOT=${PYENV_ROOT:-/root/.pyenv}
-PURE_TESTS=(tests/unit/protocol tests/unit/sending)
+PURE_TESTS=(tests/unit/protocol tests/unit/sending tests/unit/settings)
 # The test extra's ranges and the project's light dependencies (no Airflow): each Python gets what supports it.
 PINS=("pytest>=8" "pytest-asyncio>=0.23" "hypothesis>=6.100" "pendulum>=3.0" "requests>=2.31" "httpx>=0.25")
 
