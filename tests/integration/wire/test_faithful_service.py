@@ -29,13 +29,6 @@ def use(monkeypatch: pytest.MonkeyPatch, emu: Every8dEmulator, uid: str = "demo"
     return Every8dHook()
 
 
-@pytest.fixture
-def hook(every8d_emulator: Every8dEmulator) -> Iterator[Every8dHook]:
-    hook = Every8dHook()
-    yield hook
-    hook.close()
-
-
 class _Receiver(BaseHTTPRequestHandler):
     """A push receiver that answers as the plugin does: 400 when parse_push refuses, else 200."""
 
