@@ -61,15 +61,10 @@ class Every8dDeliveryStatusSensor(Every8dSensorBase):
         self.deferrable = deferrable
         self.max_consecutive_failures = max_consecutive_failures
         self._unknown_logged: set[int] = set()
-        if start_from_trigger and deferrable:  # Airflow 3.3+: no worker slot at all (triggers/start.py)
-            from airflow_provider_every8d.triggers import start
+        if start_from_trigger:  # Airflow 3.3+, deferrable: no worker slot at all (triggers/start.py)
+            from airflow_provider_every8d.triggers.start import start_in_triggerer
 
-            if start.supported():
-                self.start_from_trigger = True
-                self.start_trigger_args = start.start_trigger_args(self)
-            else:
-                self.log.warning("start_from_trigger needs Airflow 3.3 or later; %s defers from a worker",
-                                 self.task_id)
+            start_in_triggerer(self)
 
     # -- poke / reschedule --------------------------------------------------------------------------
     def poke(self, context: Context) -> bool | PokeReturnValue:

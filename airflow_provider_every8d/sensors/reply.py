@@ -31,6 +31,9 @@ class Every8dReplySensor(Every8dSensorBase):
         (``^y(es)?$``) to accept exactly those words.
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     :param max_consecutive_failures: transient failures in a row tolerated before the task fails.
+    :param start_from_trigger: with ``deferrable=True`` on Airflow 3.3+, the scheduler starts the wait in
+        the triggerer, which renders the templated fields and ends the task: no worker slot
+        (``triggers/start.py``). Not for mapped sensors. Older Airflow defers from a worker as without it.
 
     The default ``timeout`` is the BaseSensorOperator's (7 days): set one that matches how long a human
     may take to answer.
@@ -42,7 +45,7 @@ class Every8dReplySensor(Every8dSensorBase):
     def __init__(self, *, batch_id: str | list[str], from_numbers: str | list[str] | None = None,
                  pattern: str | None = None, every8d_conn_id: str = DEFAULT_CONN_ID,
                  deferrable: bool = conf.getboolean("operators", "default_deferrable", fallback=False),
-                 max_consecutive_failures: int = 5, **kwargs: Any) -> None:
+                 max_consecutive_failures: int = 5, start_from_trigger: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.batch_id = batch_id
         self.from_numbers = from_numbers
@@ -50,6 +53,10 @@ class Every8dReplySensor(Every8dSensorBase):
         self.every8d_conn_id = every8d_conn_id
         self.deferrable = deferrable
         self.max_consecutive_failures = max_consecutive_failures
+        if start_from_trigger:  # Airflow 3.3+, deferrable: no worker slot at all (triggers/start.py)
+            from airflow_provider_every8d.triggers.start import start_in_triggerer
+
+            start_in_triggerer(self)
 
     @property
     def wanted(self) -> ReplyFilter:

@@ -69,3 +69,34 @@ async def test_a_bad_rendered_batch_id_fails_without_a_request(every8d_emulator:
     (event,) = await _events(trigger)
     assert isinstance(event, triggers_base.TaskFailedEvent)
     assert every8d_emulator.requests == []
+
+
+def test_reply_sensor_starts_in_the_triggerer_with_its_unrendered_fields() -> None:
+    from airflow_provider_every8d.sensors.reply import Every8dReplySensor
+
+    sensor = Every8dReplySensor(task_id="answer", batch_id="{{ dag_run.conf['batch'] }}",
+                                from_numbers="{{ dag_run.conf['on_call'] }}", pattern="^y$", deferrable=True,
+                                start_from_trigger=True)
+    args = sensor.start_trigger_args
+    assert sensor.start_from_trigger is True
+    assert args.trigger_cls == "airflow_provider_every8d.triggers.start.Every8dReplyStartTrigger"
+    assert args.trigger_kwargs["from_numbers"] == "{{ dag_run.conf['on_call'] }}"
+    assert args.trigger_kwargs["pattern"] == "^y$"
+
+
+@pytest.mark.every8d(delivery_seconds=0.1)
+async def test_a_matching_reply_ends_the_task_with_the_replies(every8d_emulator: Every8dEmulator) -> None:
+    batch_id = _send(every8d_emulator, ["0900000998", "0900000001"])  # ...998 answers "Y" after delivery
+    trigger = start.Every8dReplyStartTrigger(batch_id=batch_id, from_numbers="0900000998, 0900000997",
+                                             pattern="^y$", poll_interval=0.05)
+    (event,) = await _events(trigger)
+    assert isinstance(event, triggers_base.TaskSuccessEvent)
+    (reply,) = event.xcoms["return_value"]
+    assert (reply["mobile"][-3:], reply["content"]) == ("998", "Y")
+
+
+async def test_a_bad_rendered_pattern_fails_without_a_request(every8d_emulator: Every8dEmulator) -> None:
+    trigger = start.Every8dReplyStartTrigger(batch_id="b-1", pattern="(", poll_interval=0.05)
+    (event,) = await _events(trigger)
+    assert isinstance(event, triggers_base.TaskFailedEvent)
+    assert every8d_emulator.requests == []
