@@ -12,6 +12,7 @@ import asyncio
 import ssl
 import weakref
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any
 
@@ -44,11 +45,21 @@ def _ssl_context(verify: bool | str) -> ssl.SSLContext:
 
 POOL_CONNECTIONS = 100
 """Connections one shared pool opens at most (all kept alive): 5,000 triggers polling share them instead of
-opening 5,000, and a burst of polls waits for a free one (httpx's pool timeout is the connection's timeout)."""
+opening 5,000. A burst of polls queues for a free one on an asyncio semaphore before it reaches httpx, whose
+pool hands out connections with work that grows with the number of requests waiting in it (1,000 waiting
+requests stalled the event loop for seconds: benchmarks/RESULTS.md)."""
 PoolKey = tuple[str, str, str, tuple[tuple[str, str], ...], float, int]
-_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[PoolKey, list[Any]]] = \
-    weakref.WeakKeyDictionary()
-"""Per event loop (an httpx client belongs to one), per way out: [the httpx client, how many clients use it]."""
+
+
+@dataclass
+class _Pool:
+    http: httpx.AsyncClient
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(POOL_CONNECTIONS))
+    users: int = 0
+
+
+_POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[PoolKey, _Pool]] = weakref.WeakKeyDictionary()
+"""Per event loop (an httpx client belongs to one), per account and way out: the pool its clients share."""
 
 
 def _transport(settings: ClientSettings, proxy: str | None = None) -> httpx.AsyncHTTPTransport:
@@ -88,18 +99,18 @@ class AsyncEvery8dClient:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:  # built outside a running loop: a pool of its own
             loop = None
+        self._pool: _Pool | None = None
         if loop is None:
-            self._pool: list[Any] | None = None
             self._http = _new_http(settings, proxies)
             return
-        # Inside a loop (the triggerer): one pool per loop and way out, shared by every client of it
+        # Inside a loop (the triggerer): one pool per loop, account and way out, shared by its clients
         pools = _POOLS.setdefault(loop, {})
         self._key = _pool_key(settings, proxies)
-        self._pool = pools.get(self._key)
-        if self._pool is None or self._pool[0].is_closed:
-            self._pool = pools[self._key] = [_new_http(settings, proxies), 0]
-        self._pool[1] += 1
-        self._http = self._pool[0]
+        pool = pools.get(self._key)
+        if pool is None or pool.http.is_closed:
+            pool = pools[self._key] = _Pool(_new_http(settings, proxies))
+        pool.users += 1
+        self._pool, self._http = pool, pool.http
 
     async def __aenter__(self) -> AsyncEvery8dClient:
         return self
@@ -111,8 +122,8 @@ class AsyncEvery8dClient:
         """Close the connections, or leave a shared pool to its other clients (closed with the last)."""
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool[1] -= 1
-            if pool[1] > 0:
+            pool.users -= 1
+            if pool.users > 0:
                 return
             pools = _POOLS.get(asyncio.get_running_loop(), {})
             if pools.get(self._key) is pool:
@@ -131,7 +142,11 @@ class AsyncEvery8dClient:
         """One POST, as :meth:`Every8dClient.post <.sync.Every8dClient.post>`."""
         url, body, headers = prepare(request, self.settings, token)
         try:
-            response = await self._http.post(url, content=body, headers=headers)
+            if self._pool is None:
+                response = await self._http.post(url, content=body, headers=headers)
+            else:
+                async with self._pool.slots:  # at most POOL_CONNECTIONS requests inside httpx's pool
+                    response = await self._http.post(url, content=body, headers=headers)
         except httpx.HTTPError as error:
             never = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
             return connection_failed(error, never, request.endpoint.path)
