@@ -40,12 +40,3 @@ def test_stored_fields_are_the_documented_ones_and_round_trip() -> None:
     assert fields["extra"] == {"TYPE": "SMS"}  # an undocumented field is kept as received; a secret never
     assert (fields["mobile"], fields["status"], fields["charge"]) == ("0900000123", 100, 2.0)
     assert report_from_fields({**fields, "report_id": "x"}) == report
-
-
-def test_the_plugin_entry_point_loads_on_every_supported_airflow() -> None:
-    """Airflow 3 gets an AirflowPlugin mounting /every8d; Airflow 2 a class its plugin loader skips."""
-    from airflow import plugins_manager
-
-    from airflow_provider_every8d.plugins.every8d import AIRFLOW_3, Every8dPlugin
-
-    assert plugins_manager.is_valid_plugin(Every8dPlugin) is AIRFLOW_3
