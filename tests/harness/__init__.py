@@ -1,1 +1,3 @@
-"""Shared test helpers (importable as ``harness`` because tests/ is put on sys.path by tests/conftest.py)."""
+"""Shared test harness (Airflow processes, PostgreSQL, the receiver, deployments): imported by full name,
+``from tests.harness.postgres import Postgres``. Only processes a deployment starts get tests/ on their
+PYTHONPATH (``harness.hostname.component`` is their hostname callable)."""
