@@ -33,7 +33,8 @@ def isolate_airflow(log_level: str = "ERROR") -> None:
 
 
 @contextmanager
-def emulator(*, delivery_seconds: float = 0.0, jitter: bool = False, credit: float = 1e9) -> Iterator[
+def emulator(*, delivery_seconds: float = 0.0, jitter: bool = False, credit: float = 1e9,
+             extra: Sequence[str] = ()) -> Iterator[
         tuple[subprocess.Popen[str], str]]:
     """Run ``python -m airflow_provider_every8d.emulator`` on a free loopback port; yield (process, url).
 
@@ -43,6 +44,7 @@ def emulator(*, delivery_seconds: float = 0.0, jitter: bool = False, credit: flo
                "--credit", str(credit), "--delivery-seconds", str(delivery_seconds)]
     if jitter:
         command.append("--jitter")
+    command += extra
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         assert process.stdout is not None

@@ -33,7 +33,12 @@ MODULES = (
 HEAVY = ("requests", "urllib3", "httpx", "httpcore", "certifi", "ssl", "fastapi", "starlette", "sqlalchemy",
          "flask", "wtforms", "pandas", "numpy", "pendulum", "pydantic", "airflow.models", "airflow.serialization",
          "airflow_provider_every8d.transport", "airflow_provider_every8d.hooks.every8d")
-BAR_MS = 50.0
+BAR_MS = 15.0
+"""DAG-facing modules (operators, sensors, triggers, notifications)."""
+HOOK_BAR_MS = 25.0
+HOOK = "airflow_provider_every8d.hooks.every8d"
+PEER = "airflow.providers.common.compat.sdk"
+"""The peer, same run: what any provider's DAG-facing module imports first (the compat authoring classes)."""
 
 PROBE = """
 import json, sys, time
@@ -60,14 +65,18 @@ def heavy_in(new: Sequence[str], module: str) -> list[str]:
 def run(repeat: int) -> dict[str, Any]:
     isolate_airflow()
     probe("airflow_provider_every8d")  # warm the file system cache and the .pyc files once
-    rows, bars, worst = [], [], 0.0
-    for module in MODULES:
+    rows, bars, worst, hook_ms, peer_ms = [], [], 0.0, 0.0, 0.0
+    for module in (*MODULES, PEER):
         samples = [probe(module) for _ in range(repeat)]
         median_ms = statistics.median(sample["seconds"] for sample in samples) * 1000
         heavy = heavy_in(samples[0]["new"], module)
-        rows.append([f"`{module.removeprefix('airflow_provider_every8d.')}`", f"{median_ms:.1f}",
-                     f"{min(s['seconds'] for s in samples) * 1000:.1f}", len(samples[0]["new"]),
-                     ", ".join(heavy) or "none", "PASS" if median_ms < BAR_MS else "MISS"])
+        bar = HOOK_BAR_MS if module == HOOK else BAR_MS
+        name = f"`{module.removeprefix('airflow_provider_every8d.')}`" + (" (peer)" if module == PEER else "")
+        rows.append([name, f"{median_ms:.1f}", f"{min(s['seconds'] for s in samples) * 1000:.1f}",
+                     len(samples[0]["new"]), ", ".join(heavy) or "none",
+                     "-" if module == PEER else f"< {bar:.0f} ms: {'PASS' if median_ms < bar else 'MISS'}"])
+        hook_ms = median_ms if module == HOOK else hook_ms
+        peer_ms = median_ms if module == PEER else peer_ms
         if module.split(".")[1] in ("operators", "sensors", "triggers", "notifications"):
             bars.append((module, median_ms, heavy))
             worst = max(worst, median_ms)
@@ -76,17 +85,20 @@ def run(repeat: int) -> dict[str, Any]:
         "name": "parse_time",
         "title": "4. Parse-time cost over `import airflow.sdk`",
         "tables": [{"headers": ["Module (`airflow_provider_every8d.`)", "Median ms", "Min ms", "New modules",
-                                "Heavy modules newly imported", "< 50 ms"], "rows": rows}],
+                                "Heavy modules newly imported", "Bar"], "rows": rows}],
         "bars": [
-            {"bar": "every DAG-facing module < 50 ms", "measured": f"slowest DAG-facing {worst:.1f} ms",
-             "pass": worst < BAR_MS},
+            {"bar": f"every DAG-facing module < {BAR_MS:.0f} ms", "measured": f"slowest DAG-facing {worst:.1f} ms "
+             f"(peer `{PEER}` {peer_ms:.1f} ms, ratio {worst / peer_ms:.2f})", "pass": worst < BAR_MS},
+            {"bar": f"the hook < {HOOK_BAR_MS:.0f} ms", "measured": f"{hook_ms:.1f} ms (ratio to the peer "
+             f"{hook_ms / peer_ms:.2f})", "pass": hook_ms < HOOK_BAR_MS},
             {"bar": "nothing heavy imported at module top (operators, sensors, triggers, notifications)",
              "measured": ", ".join(dag_facing_heavy) or "none", "pass": not dag_facing_heavy},
         ],
         "notes": [
             f"Median of {repeat} fresh processes per module; each imports `airflow.sdk` first, then times "
             "`import MODULE` alone. 'New modules' counts what that import added to `sys.modules`.",
-            "The hook and the plugin are listed for information: DAG files do not import them (the hook is "
+            f"Peer: `{PEER}` alone, measured the same way in the same run. "
+            "The plugin is listed for information: DAG files do not import it nor the hook (the hook is "
             "imported inside operator/sensor methods; the plugin is loaded by the API server).",
             f"Heavy modules looked for: {', '.join(HEAVY)}.",
         ],

@@ -63,7 +63,6 @@ def measure(batch_ids: list[str], path: Path) -> tuple[int, int, float]:
     elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    operator.hook.close()
     return result["rows"], peak, elapsed
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from _common import RESULT_MARKER, ROOT, markdown_table, render, verdict
+from _plots import write_plots
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"
@@ -30,29 +31,47 @@ FULL: list[tuple[str, list[str]]] = [
     ("bench_status_scan.py", []),
     ("bench_deferred_waits.py", []),
     ("bench_parse_time.py", []),
+    ("bench_tokens.py", []),
 ]
 QUICK: list[tuple[str, list[str]]] = [
-    ("bench_bulk_send.py", ["--recipients", "10000", "--sample", "300"]),
-    ("bench_status_scan.py", ["--rows", "20000", "--small", "2000", "--repeat", "1"]),
-    ("bench_deferred_waits.py", ["--triggers", "100", "--runs", "1"]),
+    ("bench_bulk_send.py", ["--sizes", "2000,20000", "--repeat", "1"]),
+    ("bench_status_scan.py", ["--sizes", "2000,20000", "--repeat", "1"]),
+    ("bench_deferred_waits.py", ["--steps", "100,200"]),
     ("bench_parse_time.py", ["--repeat", "3"]),
+    ("bench_tokens.py", ["--triggers", "20", "--polls", "2"]),
 ]
 REPORT_SIZES = {"full": ["10000", "100000"], "quick": ["2000", "20000"]}
 PUSH_ARGS = {"full": [], "quick": ["--levels", "0,5000,20000", "--pushes", "100"]}
 """6. bench_push.py, after 5 (the report memory): a throw-away PostgreSQL, 0 / 50,000 / 200,000 stored events."""
 
 
+LOADS: list[list[str]] = []
+"""(script, load average before, after, minutes) of each script: the machine is shared."""
+
+
 def run_script(script: str, args: list[str]) -> dict[str, Any]:
     print(f"== {script} {' '.join(args)}", file=sys.stderr, flush=True)
     started = time.perf_counter()
+    load = os.getloadavg()[0]
     completed = subprocess.run([sys.executable, str(HERE / script), *args, "--json"], stdout=subprocess.PIPE,
                                text=True, cwd=ROOT, timeout=900)
     lines = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_MARKER)]
     if completed.returncode != 0 or not lines:
         raise RuntimeError(f"{script} failed (exit {completed.returncode}); run it alone to see why")
     result: dict[str, Any] = json.loads(lines[-1][len(RESULT_MARKER):])
+    LOADS.append([script, f"{load:.1f}", f"{os.getloadavg()[0]:.1f}", f"{(time.perf_counter() - started) / 60:.1f}"])
     print(f"   done in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     return result
+
+
+def run_or_report(script: str, args: list[str]) -> dict[str, Any]:
+    """A script's result, or one saying it failed (the others still run and RESULTS.md is still written)."""
+    try:
+        return run_script(script, args)
+    except (RuntimeError, subprocess.TimeoutExpired) as error:
+        print(f"   FAILED: {error}", file=sys.stderr, flush=True)
+        return {"name": script, "title": f"{script}: failed", "bars": [
+            {"bar": "the script completed", "measured": str(error)[:300], "pass": False}]}
 
 
 def report_memory(sizes: list[str]) -> dict[str, Any]:
@@ -95,14 +114,18 @@ def machine() -> list[str]:
             f"{os.getloadavg()[0]:.1f} (1 min) / {os.getloadavg()[2]:.1f} (15 min) on {os.cpu_count()} cores"]
 
 
-def write(results: list[dict[str, Any]], mode: str, seconds: float, output: Path) -> None:
+def write(results: list[dict[str, Any]], mode: str, seconds: float, output: Path, plots: list[str]) -> None:
     summary = [[result["title"].split(":")[0], bar["bar"], bar["measured"], verdict(bar["pass"])]
                for result in results for bar in result.get("bars", [])]
     lines = ["# Benchmark results", "",
              "Written by `benchmarks/run_all.py` (`make bench`); do not edit by hand. Every script runs against "
              "the EVERY8D emulator in a separate process on 127.0.0.1, so client CPU and memory are this "
              "provider's alone.", "", *machine(), f"- Run: {mode}, {seconds / 60:.1f} minutes", "",
-             "## Summary", "", *markdown_table(["Benchmark", "Bar", "Measured", "Result"], summary), ""]
+             "Load average (1 min) around each script, on 2 cores shared with other work: each figure is "
+             "compared with its peer measured in the same script, minutes apart at most.", "",
+             *markdown_table(["Script", "Load before", "Load after", "Minutes"], LOADS), "",
+             "## Summary", "", *markdown_table(["Benchmark", "Bar", "Measured", "Result"], summary), "",
+             *(f"![{name}]({name})" for name in plots), ""]
     lines += [render(result) for result in results]
     output.write_text("\n".join(lines).rstrip() + "\n")
 
@@ -114,10 +137,11 @@ def main() -> None:
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
     started = time.perf_counter()
-    results = [run_script(script, extra) for script, extra in (QUICK if args.quick else FULL)]
+    results = [run_or_report(script, extra) for script, extra in (QUICK if args.quick else FULL)]
     results.append(report_memory(REPORT_SIZES[mode]))
     results.append(run_script("bench_push.py", PUSH_ARGS[mode]))
-    write(results, mode, time.perf_counter() - started, args.output)
+    plots = write_plots(results)
+    write(results, mode, time.perf_counter() - started, args.output, plots)
     print(f"wrote {args.output}", file=sys.stderr)
 
 
