@@ -9,7 +9,7 @@ It keeps its own formatting and parsing code and imports nothing else from
     with Every8dEmulator(delivery_seconds=0.5) as emu:
         os.environ.update(emu.connection_env())      # AIRFLOW_CONN_EVERY8D_DEFAULT
         ...                                          # run the hook / operator / DAG
-        assert emu.sent_count("0912345678") == 1
+        assert emu.sent_count("0900000678") == 1
 
 Command line: ``python -m airflow_provider_every8d.emulator --port 8088``.
 pytest: the ``every8d_emulator`` fixture (``airflow_provider_every8d.emulator.pytest_plugin``).
@@ -19,7 +19,7 @@ Which final status a recipient gets depends on the last three digits of the numb
 =============  ==========================================================================
 ends with      final status (SMS)
 =============  ==========================================================================
-101 ... 107    that failure code (``0912000103`` -> 103)
+101 ... 107    that failure code (``0900000103`` -> 103)
 999            stays 0 (at the carrier) forever: never terminal, for timeout tests
 998            100 delivered, then the recipient replies ``Y`` one delivery period later
 anything else  100 delivered

@@ -13,7 +13,7 @@ Error codes the emulator answers (``-CODE,text``; 1.5 wraps them in its JSON env
 -4      ST/SendTime more than 24 hours in the past
 -5      MMS message over 4,000 characters or image + text over 300 KiB
 -6      ST/SendTime not ``yyyyMMddHHmmss``
--98     1.3: every recipient was filtered (``-98,0912345678/0922333444``)
+-98     1.3: every recipient was filtered (``-98,0900000678/0900000444``)
 -99     anything unexpected inside the emulator (``-99,主機端發生不明錯誤``)
 -2 ...  in the ``refusal_style`` and ``error_encoding`` of the emulator's modes (see ``modes``)
 -306    a recipient is not a valid number, or not a Taiwan one for MMS (``-306,手機格式不符:0912``)

@@ -9,7 +9,7 @@ Outcome by the LAST THREE DIGITS of the recipient's number (an MMS ends in 700 w
 =============  ==========================================================================
 ends with      final status
 =============  ==========================================================================
-``101``-``107``  that failure code (e.g. ``0912000103`` -> 103, empty number)
+``101``-``107``  that failure code (e.g. ``0900000103`` -> 103, empty number)
 ``999``        stays ``0`` (at the carrier) forever: never terminal, for timeout tests
 ``998``        ``100`` delivered, and the recipient replies ``Y`` one delivery period later
 anything else  ``100`` delivered
@@ -58,7 +58,7 @@ class PhoneError(ValueError):
 
 
 def normalise_phone(raw: str) -> str:
-    """Return the number in E.164 form (``+886912345678`` or ``+<cc>...``).
+    """Return the number in E.164 form (``+886900000678`` or ``+<cc>...``).
 
     Taiwan mobiles are accepted as ``09xxxxxxxx``, ``+8869xxxxxxxx`` or ``8869xxxxxxxx``;
     international ones only with a leading ``+`` and 8-15 digits in all. Spaces, ``-``, ``(``,
@@ -81,7 +81,7 @@ def is_taiwan(e164: str) -> bool:
 
 
 def local_form(e164: str) -> str:
-    """``+886912345678`` -> ``0912345678``; international numbers unchanged (as FAIL_MOBILE lists them)."""
+    """``+886900000678`` -> ``0900000678``; international numbers unchanged (as FAIL_MOBILE lists them)."""
     return "0" + e164[4:] if is_taiwan(e164) else e164
 
 

@@ -57,7 +57,7 @@ class Account:
 
 @dataclass
 class MessageRecord:
-    """One recipient of one batch. ``mobile`` is E.164 (``+886912345678``)."""
+    """One recipient of one batch. ``mobile`` is E.164 (``+886900000678``)."""
 
     batch_id: str
     uid: str

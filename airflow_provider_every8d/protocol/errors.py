@@ -2,7 +2,7 @@
 
 Every exception here is free of credentials: the transport never puts the password into a message, and
 response excerpts are cut short and scrubbed of the password before they are quoted. Phone numbers in
-quoted text (excerpts, the platform's error text) are masked (``0912***678``): exceptions end up in task
+quoted text (excerpts, the platform's error text) are masked (``0900***678``): exceptions end up in task
 logs and WARNING lines.
 """
 
@@ -33,7 +33,7 @@ class Every8dApiError(Every8dError):
 
     def __init__(self, code: int, text: str = "", endpoint: str = "") -> None:
         self.code = code
-        self.text = mask_numbers(text)  # e.g. "-306,手機格式不符:0912345678" quotes the number
+        self.text = mask_numbers(text)  # e.g. "-306,手機格式不符:0900000678" quotes the number
         self.endpoint = endpoint
         where = f" from {endpoint}" if endpoint else ""
         detail = f" ({self.text})" if self.text else ""  # the meaning from protocol.codes, then the platform's text

@@ -1,8 +1,8 @@
 """Phone numbers: validation, the form sent on the wire, and masking for logs.
 
-Taiwan mobiles are accepted as ``0912345678``, ``+886912345678`` or ``886912345678`` (separators such as
-spaces, dashes, dots and brackets are stripped) and sent as ``0912345678``; the status report gives them
-back as ``+886912345678``, so :func:`canonical` maps both to one key. Any other ``+`` number is
+Taiwan mobiles are accepted as ``0900000678``, ``+886900000678`` or ``886900000678`` (separators such as
+spaces, dashes, dots and brackets are stripped) and sent as ``0900000678``; the status report gives them
+back as ``+886900000678``, so :func:`canonical` maps both to one key. Any other ``+`` number is
 international (E.164: 8 to 15 digits), sent as ``+<digits>`` and priced three times.
 """
 
@@ -73,7 +73,7 @@ def joined_local_numbers(items: Sequence[object]) -> str | None:
 
 
 def canonical(number: str) -> str:
-    """One key per number whatever its form (``+886912345678`` and ``0912345678`` give the same)."""
+    """One key per number whatever its form (``+886900000678`` and ``0900000678`` give the same)."""
     text = _SEPARATORS.sub("", number)
     if _TAIWAN_INTL.fullmatch(text):
         return "0" + text[-9:]

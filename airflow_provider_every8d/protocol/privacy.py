@@ -27,7 +27,7 @@ _ESCAPE_HEX = re.compile(r"%[0-9A-Fa-f]{2}|\\\\u[0-9A-Fa-f]{4}")
 
 
 def mask(number: str) -> str:
-    """Mask a number for logs: ``0912345678`` -> ``0912***678``. Short strings are masked whole."""
+    """Mask a number for logs: ``0900000678`` -> ``0900***678``. Short strings are masked whole."""
     text = str(number)
     if len(text) < 7:
         return "***"
@@ -35,8 +35,8 @@ def mask(number: str) -> str:
 
 
 def mask_numbers(text: str) -> str:
-    """``text`` with every phone-like run masked by :func:`mask` (``手機格式不符:0912345678`` ->
-    ``手機格式不符:0912***678``); for text quoted in errors and logs, which must not carry numbers."""
+    """``text`` with every phone-like run masked by :func:`mask` (``手機格式不符:0900000678`` ->
+    ``手機格式不符:0900***678``); for text quoted in errors and logs, which must not carry numbers."""
     return _NUMBER_IN_TEXT.sub(lambda match: mask(match.group()), text)
 
 

@@ -5,7 +5,7 @@
 recommends (CSV Injection), a text cell that starts with ``=``, ``+``, ``-``, ``@``, tab or CR gets a
 leading ``'``, which spreadsheets show as text and hide; the text itself is kept (the ``'`` is the only
 change) and the csv module quotes the cell. Free-text columns (``name``, ``content``, ``subject``) are
-always neutralised so; in the other columns a number keeps its form (``+886912345678``, ``-1.5`` stay
+always neutralised so; in the other columns a number keeps its form (``+886900000678``, ``-1.5`` stay
 usable numbers) and only a value that is not one is neutralised. JSON Lines is not a spreadsheet format
 and is written unchanged.
 

@@ -26,7 +26,7 @@ class Every8dReplySensor(Every8dSensorBase):
     logs show counts only.
 
     :param batch_id: the batch the question was sent in (one id or a list; templated).
-    :param from_numbers: only replies from these numbers count (any spelling: ``0912...``, ``+886912...``).
+    :param from_numbers: only replies from these numbers count (any spelling: ``0900...``, ``+886900...``).
     :param pattern: a regular expression, case-insensitive, searched in the stripped reply; anchor it
         (``^y(es)?$``) to accept exactly those words.
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).

@@ -55,7 +55,7 @@ def stored(deployment: Deployment, batch_id: str) -> list[int]:
 
 def test_20_identical_pushes_over_both_api_servers_store_one_event(deployment: Deployment) -> None:
     batch_id = str(uuid.uuid4())
-    query = report(batch_id, "0932000001")
+    query = report(batch_id, "0900001201")
     start = threading.Barrier(20)
     answers: list[int] = []
 
@@ -86,7 +86,7 @@ def test_push_while_postgres_is_down_answers_503_then_is_stored_once(deployment:
                                                                      push_emulator: Every8dEmulator) -> None:
     from tests.deployment.deployment_record import send_batch
 
-    batch_id = send_batch(push_emulator, ["0932000002"], "push during an outage", uid=PUSH_UID,
+    batch_id = send_batch(push_emulator, ["0900001202"], "push during an outage", uid=PUSH_UID,
                           password="push-password")
     deployment.postgres.halt()
     back = datetime.now(timezone.utc)
@@ -127,7 +127,7 @@ def _runs(deployment: Deployment, events: list[int]) -> int:
 
 def test_scheduler_restarted_while_runs_are_queued_every_report_leads_to_a_run(deployment: Deployment) -> None:
     batch_id = str(uuid.uuid4())
-    numbers = [f"0932{index:06d}" for index in range(100, 1100)]
+    numbers = [f"09000{index:05d}" for index in range(100, 1100)]
     deployment.kill("scheduler")
     answers = [push(deployment, 1 + index % 2, report(batch_id, number)) for index, number in enumerate(numbers[:30])]
     deployment.start_component("scheduler")

@@ -12,7 +12,7 @@ import pytest
 from airflow_provider_every8d.emulator import Every8dEmulator
 from tests.integration.emulator.emulator_wire import call, call_raw
 
-SEND = {"MSG": "hi", "DEST": "0912345678"}
+SEND = {"MSG": "hi", "DEST": "0900000678"}
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_drop_after_accept_records_and_charges_but_never_answers(emu: Every8dEmu
     emu.faults.add("drop_after_accept", "sendSMS")
     with pytest.raises((OSError, http.client.HTTPException)):
         call(emu, "sendSMS", SEND)
-    assert emu.sent_count("0912345678") == 1
+    assert emu.sent_count("0900000678") == 1
     assert emu.credit() == 999.0
 
 
@@ -81,7 +81,7 @@ def test_truncated_cuts_a_processed_answer(emu: Every8dEmulator) -> None:
     status, body = call(emu, "sendSMS", SEND)
     assert status == 200
     assert body.startswith("999.00,1,1,0,") and len(body.split(",")[4]) < 36
-    assert emu.sent_count("0912345678") == 1
+    assert emu.sent_count("0900000678") == 1
 
 
 def test_truncated_short_read_promises_more_than_it_sends(emu: Every8dEmulator) -> None:

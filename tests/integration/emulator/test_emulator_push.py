@@ -54,13 +54,13 @@ def receiver() -> Iterator[Receiver]:
 
 def test_push_retries_until_200_without_anyone_polling(receiver: Receiver) -> None:
     with Every8dEmulator(delivery_seconds=0.1, push_url=receiver.url, push_retry_delay=0.02) as emu:
-        batch_id = send(emu, "0912345678", SB="主旨")[4]
+        batch_id = send(emu, "0900000678", SB="主旨")[4]
         pushes = emu.wait_for_pushes(1)
         assert [(p.attempt, p.status) for p in emu.pushes] == [(1, 500), (2, 500), (3, 200)]
         assert pushes[0].params["STATUS"] == "100"
     query = receiver.seen[-1]
     assert query["BatchID"] == batch_id
-    assert query["RM"] == "+886912345678"
+    assert query["RM"] == "+886900000678"
     assert (query["STATUS"], query["USERID"], query["CHARGE"], query["SUBJECT"]) == ("100", "demo", "1", "主旨")
     assert query["RT"].isdigit() and len(query["RT"]) == 14 and len(query["ST"]) == 14
     assert set(query) == {
@@ -85,13 +85,13 @@ def test_push_carries_failures_replies_and_msgid() -> None:
     try:
         with Every8dEmulator(delivery_seconds=0.05, push_url=receiver.url) as emu:
             msgid = "00000000000000000042"
-            batch_id = send(emu, "0912000105", endpoint="sendSMSWithMsgID", MSGID=msgid)[4]
+            batch_id = send(emu, "0900000105", endpoint="sendSMSWithMsgID", MSGID=msgid)[4]
             emu.wait_for_pushes(1)
-            emu.inject_reply(batch_id, "0912000105", "好的 OK")
+            emu.inject_reply(batch_id, "0900000105", "好的 OK")
             emu.wait_for_pushes(2)
         failed, reply = receiver.seen
         assert (failed["STATUS"], failed["MSGID"]) == ("105", msgid)
-        assert (reply["STATUS"], reply["SM"], reply["RM"]) == ("999", "好的 OK", "+886912000105")
+        assert (reply["STATUS"], reply["SM"], reply["RM"]) == ("999", "好的 OK", "+886900000105")
     finally:
         receiver.close()
 
@@ -101,7 +101,7 @@ def test_push_for_erase_and_international_disabled() -> None:
     try:
         with Every8dEmulator(push_url=receiver.url) as emu:
             later = (emu.now() + timedelta(hours=1)).strftime("%Y%m%d%H%M%S")
-            batch_id = send(emu, "0912345678", ST=later)[4]
+            batch_id = send(emu, "0900000678", ST=later)[4]
             send(emu, "+14155550100")
             call(emu, "eraseBooking", {"BID": batch_id})
             emu.wait_for_pushes(2)
@@ -115,7 +115,7 @@ def test_push_gives_up_after_10_attempts_on_connection_errors() -> None:
         probe.bind(("127.0.0.1", 0))
         dead_url = f"http://127.0.0.1:{probe.getsockname()[1]}/report"
     with Every8dEmulator(delivery_seconds=0, push_url=dead_url, push_retry_delay=0.01) as emu:
-        send(emu, "0912345678")
+        send(emu, "0900000678")
         attempts = emu.wait_for_pushes(10, ok_only=False)
         assert [p.attempt for p in attempts] == list(range(1, 11))
         assert all(p.status is None and p.error for p in attempts)
@@ -125,6 +125,6 @@ def test_push_gives_up_after_10_attempts_on_connection_errors() -> None:
 
 def test_no_push_url_no_pushes() -> None:
     with Every8dEmulator(delivery_seconds=0) as emu:
-        send(emu, "0912345678")
+        send(emu, "0900000678")
         emu.advance(1)
         assert emu.pushes == []

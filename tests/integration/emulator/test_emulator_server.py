@@ -36,7 +36,7 @@ def test_endpoint_names_are_case_insensitive(endpoint: str) -> None:
 def test_get_query_string_works_like_the_spec_examples() -> None:
     with Every8dEmulator() as emu:
         assert call(emu, "getCredit", method="GET") == (200, "1000.00")
-        assert call(emu, "sendSMS", {"MSG": "中文 & +", "DEST": "0912345678"}, method="GET")[0] == 200
+        assert call(emu, "sendSMS", {"MSG": "中文 & +", "DEST": "0900000678"}, method="GET")[0] == 200
         assert emu.messages[0].text == "中文 & +"
 
 
@@ -103,7 +103,7 @@ def test_quiet_unless_verbose(capfd: pytest.CaptureFixture[str], verbose: bool) 
 
 def test_requests_are_recorded_with_fields_and_headers() -> None:
     with Every8dEmulator() as emu:
-        send(emu, "0912345678", SB="s")
+        send(emu, "0900000678", SB="s")
         (record,) = emu.requests
         assert (record.method, record.endpoint, record.query, record.fault) == ("POST", "sendSMS", "", None)
         assert record.fields["UID"] == "demo" and record.fields["SB"] == "s"
@@ -115,7 +115,7 @@ def test_accounts_with_options_and_reset() -> None:
     accounts: dict[str, Any] = {"demo": "demo-password", "old": {"password": "pw", "credit": 5, "status_columns": 5}}
     with Every8dEmulator(accounts=accounts) as emu:
         assert emu.credit("old") == 5.0 and emu.account("old").status_columns == 5
-        send(emu, "0912345678")
+        send(emu, "0900000678")
         emu.faults.add("http_500", "getDeliveryStatus")
         emu.advance(100)
         emu.reset()
@@ -125,9 +125,9 @@ def test_accounts_with_options_and_reset() -> None:
 
 def test_sent_count_and_inject_reply_normalise_numbers() -> None:
     with Every8dEmulator() as emu:
-        batch_id = send(emu, "0912345678,+886912345678")[4]
-        assert emu.sent_count("886912345678") == 2
-        assert emu.inject_reply(batch_id, "0912-345-678", "hi").mobile == "+886912345678"
+        batch_id = send(emu, "0900000678,+886900000678")[4]
+        assert emu.sent_count("886900000678") == 2
+        assert emu.inject_reply(batch_id, "0900-000-678", "hi").mobile == "+886900000678"
         with pytest.raises(KeyError):
             emu.batch("nope")
 

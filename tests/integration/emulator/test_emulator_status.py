@@ -24,11 +24,11 @@ def emu() -> Iterator[Every8dEmulator]:
 
 
 def test_status_row_shape_before_and_after_delivery(emu: Every8dEmulator) -> None:
-    batch_id = send(emu, "0912345678")[4]
+    batch_id = send(emu, "0900000678")[4]
     total, row = status_rows(emu, batch_id)
     assert total == ["1"]
     name, mobile, sent_at, cost, status, received = row
-    assert (name, mobile, cost, status, received) == ("", "+886912345678", "1.0", "0", "")
+    assert (name, mobile, cost, status, received) == ("", "+886900000678", "1.0", "0", "")
     assert TIME.fullmatch(sent_at)
     emu.advance(2.0)
     row = status_rows(emu, batch_id)[1]
@@ -37,14 +37,14 @@ def test_status_row_shape_before_and_after_delivery(emu: Every8dEmulator) -> Non
 
 
 def test_times_are_taiwan_time(emu: Every8dEmulator) -> None:
-    batch_id = send(emu, "0912345678")[4]
+    batch_id = send(emu, "0900000678")[4]
     taipei = timezone(timedelta(hours=8))
     shown = datetime.strptime(status_rows(emu, batch_id)[1][2], "%Y/%m/%d %H:%M:%S").replace(tzinfo=taipei)
     assert abs((shown - datetime.now(timezone.utc)).total_seconds()) < 5
 
 
 def test_status_body_uses_crlf_and_rows_start_with_tab_when_name_is_empty(emu: Every8dEmulator) -> None:
-    batch_id = send(emu, "0912345678,0922333444")[4]
+    batch_id = send(emu, "0900000678,0900000444")[4]
     body = call(emu, "getDeliveryStatus", {"BID": batch_id, "PNO": "1"})[1]
     lines = body.split("\r\n")
     assert len(lines) == 3 and all(line.startswith("\t+886") for line in lines[1:])
@@ -54,7 +54,7 @@ def test_status_body_uses_crlf_and_rows_start_with_tab_when_name_is_empty(emu: E
 @pytest.mark.parametrize(("columns", "width"), [(5, 5), (6, 6)])
 def test_status_column_option(columns: int, width: int) -> None:
     with Every8dEmulator(status_columns=columns, delivery_seconds=0) as emu:
-        batch_id = send(emu, "0912345678")[4]
+        batch_id = send(emu, "0900000678")[4]
         assert len(status_rows(emu, batch_id)[1]) == width
 
 
@@ -71,7 +71,7 @@ def test_status_paging_2500_rows_over_3_pages(emu: Every8dEmulator) -> None:
 
 @pytest.mark.parametrize("page", ["0", "-1", "x"])
 def test_bad_page_number_is_minus_1(emu: Every8dEmulator, page: str) -> None:
-    batch_id = send(emu, "0912345678")[4]
+    batch_id = send(emu, "0900000678")[4]
     assert call(emu, "getDeliveryStatus", {"BID": batch_id, "PNO": page})[1].startswith("-1,")
 
 
@@ -86,13 +86,13 @@ def test_status_errors_and_unknown_batch(emu: Every8dEmulator, fields: dict[str,
 @pytest.mark.parametrize(
     ("mobile", "final"),
     [
-        ("0912345678", "100"),
-        ("0912000101", "101"),
-        ("0912000104", "104"),
-        ("0912000107", "107"),
-        ("0912000108", "100"),
-        ("0912000999", "0"),
-        ("0912000998", "100"),
+        ("0900000678", "100"),
+        ("0900000101", "101"),
+        ("0900000104", "104"),
+        ("0900000107", "107"),
+        ("0900000108", "100"),
+        ("0900000999", "0"),
+        ("0900000998", "100"),
     ],
 )
 def test_outcome_by_last_three_digits(emu: Every8dEmulator, mobile: str, final: str) -> None:
@@ -115,7 +115,7 @@ def test_delivery_progresses_with_the_clock_and_jitter_spreads_a_batch() -> None
 
 
 def test_delivery_history_records_each_step(emu: Every8dEmulator) -> None:
-    batch_id = send(emu, "0912000103")[4]
+    batch_id = send(emu, "0900000103")[4]
     emu.advance(3)
     (message,) = emu.batch(batch_id)
     assert [status for _, status in message.history] == [0, 103]
@@ -123,25 +123,25 @@ def test_delivery_history_records_each_step(emu: Every8dEmulator) -> None:
 
 
 def test_replies_paging_25_over_3_pages(emu: Every8dEmulator) -> None:
-    batch_id = send(emu, "0912345678")[4]
+    batch_id = send(emu, "0900000678")[4]
     for n in range(25):
-        emu.inject_reply(batch_id, "+886912345678", f"回覆 {n:02d}", name="Roger" if n == 0 else "")
+        emu.inject_reply(batch_id, "+886900000678", f"回覆 {n:02d}", name="Roger" if n == 0 else "")
     pages = [call(emu, "getReplyMessage", {"BID": batch_id, "PNO": p})[1].split("\r\n") for p in (1, 2, 3, 4)]
     assert [p[0] for p in pages] == ["25"] * 4
     assert [len(p) - 1 for p in pages] == [10, 10, 5, 0]
     name, mobile, content, at = pages[0][1].split("\t")
-    assert (name, mobile, content) == ("Roger", "+886912345678", "回覆 00")
+    assert (name, mobile, content) == ("Roger", "+886900000678", "回覆 00")
     assert TIME.fullmatch(at)
     assert pages[2][-1].split("\t")[2] == "回覆 24"
 
 
 def test_number_ending_998_replies_y_one_period_after_delivery(emu: Every8dEmulator) -> None:
-    batch_id = send(emu, "0912000998")[4]
+    batch_id = send(emu, "0900000998")[4]
     emu.advance(2)
     assert call(emu, "getReplyMessage", {"BID": batch_id})[1] == "0"
     emu.advance(2)
     lines = call(emu, "getReplyMessage", {"BID": batch_id})[1].split("\r\n")
-    assert lines[0] == "1" and lines[1].split("\t")[1:3] == ["+886912000998", "Y"]
+    assert lines[0] == "1" and lines[1].split("\t")[1:3] == ["+886900000998", "Y"]
 
 
 def test_unknown_batch_has_no_replies(emu: Every8dEmulator) -> None:
@@ -156,7 +156,7 @@ def test_credit_answer(emu: Every8dEmulator) -> None:
 
 def test_booking_then_erase_refunds_and_cancels(emu: Every8dEmulator) -> None:
     later = (emu.now() + timedelta(minutes=10)).strftime("%Y%m%d%H%M%S")
-    batch_id = send(emu, "0912345678,0922333444", "x" * 80, ST=later)[4]
+    batch_id = send(emu, "0900000678,0900000444", "x" * 80, ST=later)[4]
     assert emu.credit() == 996.0
     assert [row[4] for row in status_rows(emu, batch_id)[1:]] == ["300", "300"]
     assert call(emu, "eraseBooking", {"BID": batch_id}) == (200, "2,4.00")
@@ -167,7 +167,7 @@ def test_booking_then_erase_refunds_and_cancels(emu: Every8dEmulator) -> None:
 
 def test_booked_messages_leave_at_their_time_and_cannot_be_erased_after(emu: Every8dEmulator) -> None:
     later = (emu.now() + timedelta(seconds=30)).strftime("%Y%m%d%H%M%S")
-    batch_id = send(emu, "0912345678", ST=later)[4]
+    batch_id = send(emu, "0900000678", ST=later)[4]
     emu.advance(31)
     assert status_rows(emu, batch_id)[1][4] == "0"
     emu.advance(2)
@@ -183,9 +183,9 @@ def test_erase_unknown_batch_is_empty(emu: Every8dEmulator, endpoint: str) -> No
 def test_mms_status_and_erase_only_know_mms_batches(emu: Every8dEmulator) -> None:
     later = (emu.now() + timedelta(minutes=10)).strftime("%Y%m%d%H%M%S")
     mms = {"SB": "s", "MSG": "m", "ATTACHMENT": PNG, "TYPE": "png"}
-    now_id = send(emu, "0912345678", endpoint="MMS/sendMMS", **mms)[4]
-    booked_id = send(emu, "0912345678", endpoint="MMS/sendMMS", ST=later, **mms)[4]
-    sms_id = send(emu, "0912345678")[4]
+    now_id = send(emu, "0900000678", endpoint="MMS/sendMMS", **mms)[4]
+    booked_id = send(emu, "0900000678", endpoint="MMS/sendMMS", ST=later, **mms)[4]
+    sms_id = send(emu, "0900000678")[4]
     assert status_rows(emu, now_id, mms=True)[1][3:] == ["3.0", "700"]
     assert status_rows(emu, booked_id, mms=True)[1][4] == "300"
     assert status_rows(emu, sms_id, mms=True) == [["0"]]
@@ -197,5 +197,5 @@ def test_mms_status_and_erase_only_know_mms_batches(emu: Every8dEmulator) -> Non
 
 def test_other_accounts_batches_are_invisible() -> None:
     with Every8dEmulator(accounts={"demo": "demo-password", "other": "pw"}) as emu:
-        batch_id = send(emu, "0912345678")[4]
+        batch_id = send(emu, "0900000678")[4]
         assert call(emu, "getDeliveryStatus", {"UID": "other", "PWD": "pw", "BID": batch_id})[1] == "0"

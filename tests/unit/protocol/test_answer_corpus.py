@@ -12,9 +12,9 @@ from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError
 
 UUID = "220478cc-8506-49b2-93b7-2505f651c12e"
-ROW = "Roger\t+886933123123\t2021/06/01 14:25:55\t1.0\t100\t2021/06/01 16:56:20"
+ROW = "Roger\t+886900001123\t2021/06/01 14:25:55\t1.0\t100\t2021/06/01 16:56:20"
 ABROAD = "Ken\t+81312345678\t2021/06/01 14:25:55\t9.0\t100\t2021/06/01 16:56:20"  # 3 parts, 9 points
-REPLY = "Roger\t+886933123123\t回覆簡訊內容 01\t2010/03/03 14:25:55"
+REPLY = "Roger\t+886900001123\t回覆簡訊內容 01\t2010/03/03 14:25:55"
 SEP = "\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85"
 SEND_ENDPOINTS = {"1.1": Endpoint.SEND_SMS, "1.2": Endpoint.SEND_MMS, "1.3": Endpoint.SEND_SMS_FILTERED,
                   "1.4": Endpoint.SEND_SMS_WITH_MSG_ID}
@@ -61,15 +61,16 @@ CORPUS: list[tuple[str, str, bytes | str, Any]] = [
      (1230.0, 4, 4.0, 0, UUID, (), "000000000000000001234567")),
     ("1.5 example", "1.5", '{"Result":true,"Status":"0","Msg":"56.00,2,2,0,40cc00bf-43ce-4d14-889d-51602ccc465d"}',
      (56.0, 2, 2.0, 0, "40cc00bf-43ce-4d14-889d-51602ccc465d")),
+    # the spec's examples, with its phone numbers replaced by fakes (+8869331231xx -> +8869000011xx)
     ("2.2 example", "2.2", f"3\r\n{ROW}\r\n{ROW.replace('100', '103', 1)}\r\n{ROW}",
-     (3, [("Roger", "+886933123123", 1.0, 100, "2021/06/01 16:56:20"),
-          ("Roger", "+886933123123", 1.0, 103, "2021/06/01 16:56:20"),
-          ("Roger", "+886933123123", 1.0, 100, "2021/06/01 16:56:20")])),
-    ("2.3 example", "2.3", "2\nRoger\t+886933123123\t2010/03/03 14:25:55\t4.0\t700\n"
-     "Larry\t+886933123121\t2010/03/03 14:27:55\t4.0\t303\n",
-     (2, [("Roger", "+886933123123", 4.0, 700, ""), ("Larry", "+886933123121", 4.0, 303, "")])),
+     (3, [("Roger", "+886900001123", 1.0, 100, "2021/06/01 16:56:20"),
+          ("Roger", "+886900001123", 1.0, 103, "2021/06/01 16:56:20"),
+          ("Roger", "+886900001123", 1.0, 100, "2021/06/01 16:56:20")])),
+    ("2.3 example", "2.3", "2\nRoger\t+886900001123\t2010/03/03 14:25:55\t4.0\t700\n"
+     "Larry\t+886900001121\t2010/03/03 14:27:55\t4.0\t303\n",
+     (2, [("Roger", "+886900001123", 4.0, 700, ""), ("Larry", "+886900001121", 4.0, 303, "")])),
     ("2.4 example", "2.4", f"1\n{REPLY}\n",
-     (1, [("Roger", "+886933123123", "回覆簡訊內容 01", "2010/03/03 14:25:55")])),
+     (1, [("Roger", "+886900001123", "回覆簡訊內容 01", "2010/03/03 14:25:55")])),
     ("3.1 example", "3.1", "2310.00", 2310.0),
     ("3.2 example", "3.2", "2,2.00", (2, 2.0)),
     ("3.2 nothing booked", "3.2", "", (0, 0.0)),
@@ -83,8 +84,8 @@ CORPUS: list[tuple[str, str, bytes | str, Any]] = [
                                                                                (), None)),
     ("a batch id cut after its first dash", "1.1", "79.0,1,1,0,220478cc-85", unparsable("complete batch id")),
     ("a UUID with junk after it", "1.1", f"79.0,1,1,0,{UUID}x", unparsable("complete batch id")),
-    ("integer cost in a status row", "2.2", "1\nA\t0912345678\t2021/06/01 14:25:55\t1\t100\t",
-     (1, [("A", "0912345678", 1.0, 100, "")])),
+    ("integer cost in a status row", "2.2", "1\nA\t0900000678\t2021/06/01 14:25:55\t1\t100\t",
+     (1, [("A", "0900000678", 1.0, 100, "")])),
     # -- case 4: refusals in every shape, never "may have been accepted" ----------------------------
     ("space after the comma", "1.1", "-99, 主機端發生不明錯誤", refused(-99, "主機端發生不明錯誤")),
     ("a space and no comma", "1.1", "-99 主機端發生不明錯誤", refused(-99, "主機端發生不明錯誤")),
@@ -122,25 +123,25 @@ CORPUS: list[tuple[str, str, bytes | str, Any]] = [
     ("case 3: an empty status page", "2.2", "", (0, [])),
     ("case 3: an empty MMS page", "2.3", "\r\n", (0, [])),
     ("case 3: an empty reply page", "2.4", "", (0, [])),
-    ("separators in NAME", "2.2", f"1\r\nA{SEP}B\t+886933123123\t2021/06/01 14:25:55\t1.0\t0\t",
-     (1, [(f"A{SEP}B", "+886933123123", 1.0, 0, "")])),
+    ("separators in NAME", "2.2", f"1\r\nA{SEP}B\t+886900001123\t2021/06/01 14:25:55\t1.0\t0\t",
+     (1, [(f"A{SEP}B", "+886900001123", 1.0, 0, "")])),
     ("a TAB in NAME, 6 columns", "2.2", f"1\r\n王\t小明\t{ROW.split(chr(9), 1)[1]}",
-     (1, [("王\t小明", "+886933123123", 1.0, 100, "2021/06/01 16:56:20")])),
-    ("a TAB in NAME, 5 columns", "2.3", "1\r\n王\t小明\t+886933123123\t2010/03/03 14:25:55\t4.0\t700",
-     (1, [("王\t小明", "+886933123123", 4.0, 700, "")])),
-    ("an empty NAME", "2.2", "1\r\n\t+886933123123\t2021/06/01 14:25:55\t1.0\t100\t",
-     (1, [("", "+886933123123", 1.0, 100, "")])),
-    ("separators and TABs in a reply", "2.4", f"1\r\n王\t小明\t+886933123123\t好{SEP}\t的\t2010/03/03 14:25:55",
-     (1, [("王\t小明", "+886933123123", f"好{SEP}\t的", "2010/03/03 14:25:55")])),
-    ("a lone CR inside a reply", "2.4", "1\r\nA\t0912345678\tline\rline\t2010/03/03 14:25:55",
-     (1, [("A", "0912345678", "line\rline", "2010/03/03 14:25:55")])),
+     (1, [("王\t小明", "+886900001123", 1.0, 100, "2021/06/01 16:56:20")])),
+    ("a TAB in NAME, 5 columns", "2.3", "1\r\n王\t小明\t+886900001123\t2010/03/03 14:25:55\t4.0\t700",
+     (1, [("王\t小明", "+886900001123", 4.0, 700, "")])),
+    ("an empty NAME", "2.2", "1\r\n\t+886900001123\t2021/06/01 14:25:55\t1.0\t100\t",
+     (1, [("", "+886900001123", 1.0, 100, "")])),
+    ("separators and TABs in a reply", "2.4", f"1\r\n王\t小明\t+886900001123\t好{SEP}\t的\t2010/03/03 14:25:55",
+     (1, [("王\t小明", "+886900001123", f"好{SEP}\t的", "2010/03/03 14:25:55")])),
+    ("a lone CR inside a reply", "2.4", "1\r\nA\t0900000678\tline\rline\t2010/03/03 14:25:55",
+     (1, [("A", "0900000678", "line\rline", "2010/03/03 14:25:55")])),
     # -- case 10: the count line and the rows -------------------------------------------------------
     ("count in parts of an international SMS", "2.2", f"4\r\n{ABROAD}\r\n{ROW}",
      (4, [("Ken", "+81312345678", 9.0, 100, "2021/06/01 16:56:20"),
-          ("Roger", "+886933123123", 1.0, 100, "2021/06/01 16:56:20")])),
+          ("Roger", "+886900001123", 1.0, 100, "2021/06/01 16:56:20")])),
     ("more parts than the cost allows", "2.2", f"12\r\n{ABROAD}\r\n{ROW}", unparsable("cut short")),
     ("Taiwan rows fewer than the count", "2.2", f"3\r\n{ROW}\r\n{ROW}", unparsable("cut short")),
-    ("a row cut in half", "2.2", f"2\r\n{ROW}\r\nRoger\t+8869331", unparsable("status row 2")),
+    ("a row cut in half", "2.2", f"2\r\n{ROW}\r\nRoger\t+8869000", unparsable("status row 2")),
     ("page 2 with no row (count was high)", "2.2 page 2", "1003", (1003, [])),
     ("replies fewer than the count", "2.4", f"2\r\n{REPLY}", unparsable("cut short")),
     # -- what is really broken stays refused --------------------------------------------------------

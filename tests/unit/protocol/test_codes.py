@@ -61,8 +61,8 @@ def test_only_0_300_and_unknown_codes_keep_a_wait_open() -> None:
      "EVERY8D error -2 from getCredit.ashx: wrong account or password (帳號或密碼錯誤)"),
     (Every8dApiError(-99, "", "sendSMS.ashx"),
      "EVERY8D error -99 from sendSMS.ashx: unexpected error on the platform; contact the vendor"),
-    (Every8dApiError(-306, "手機格式不符:0912345678", "sendSMS.ashx"),
-     "EVERY8D error -306 from sendSMS.ashx: bad phone number (手機格式不符:0912***678)"),
+    (Every8dApiError(-306, "手機格式不符:0900000678", "sendSMS.ashx"),
+     "EVERY8D error -306 from sendSMS.ashx: bad phone number (手機格式不符:0900***678)"),
     (Every8dApiError(-24), "EVERY8D error -24: seen in the field, undocumented"),
     (Every8dApiError(-4242, "x"), "EVERY8D error -4242: unknown code (x)"),
 ])

@@ -49,11 +49,11 @@ def test_no_body_makes_a_parser_raise_anything_undocumented(body: bytes, which: 
 def test_any_free_text_without_a_line_end_survives_a_page(name: str, content: str) -> None:
     """NAME and CONTENT may hold TABs, separators, anything: the fixed columns are found from the ends."""
     name, content = name.strip(" \t"), content.strip(" \t")
-    status = (f"2\r\n{name}\t+886933123123\t2021/06/01 14:25:55\t1.0\t100\t\r\n"
-              f"{name}\t0912345678\t2021/06/01 14:25:55\t2\t-3")
+    status = (f"2\r\n{name}\t+886900001123\t2021/06/01 14:25:55\t1.0\t100\t\r\n"
+              f"{name}\t0900000678\t2021/06/01 14:25:55\t2\t-3")
     rows = parse.parse_status_page(status.encode("utf-8"), page=1).rows
     assert [(r.name, r.status) for r in rows] == [(name, 100), (name, -3)]
-    reply = f"1\r\n{name}\t+886933123123\t{content}\t2010/03/03 14:25:55"
+    reply = f"1\r\n{name}\t+886900001123\t{content}\t2010/03/03 14:25:55"
     (row,) = parse.parse_reply_page(reply.encode("utf-8"), page=1).rows
     if not any(part.strip().lstrip("+").isdigit() and len(part.strip()) >= 8 for part in name.split("\t")):
         assert (row.name, row.content) == (name, content)  # a NAME holding a phone-like part is ambiguous

@@ -8,6 +8,8 @@ from airflow_provider_every8d.protocol import parse
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
 
+# The spec's example phone numbers (+8869331231xx) are replaced by fakes (+8869000011xx): the project
+# never writes a real-looking number; the rest of each example is as printed.
 BATCH = "220478cc-8506-49b2-93b7-2505f651c12e"
 
 
@@ -48,9 +50,9 @@ def test_param_sms_example():
 
 STATUS_EXAMPLE = (
     "1130\r\n"
-    "Roger\t+886933123123\t2021/06/01 14:25:55\t1.0\t100\t2021/06/01 16:56:20\r\n"
-    "Peggy\t+886933123122\t2021/06/01 14:26:55\t1.0\t100\t2021/06/01 16:56:20\r\n"
-    "Larry\t+886933123121\t2021/06/01 14:27:55\t1.0\t103\t2021/06/01 16:56:20\r\n"
+    "Roger\t+886900001123\t2021/06/01 14:25:55\t1.0\t100\t2021/06/01 16:56:20\r\n"
+    "Peggy\t+886900001122\t2021/06/01 14:26:55\t1.0\t100\t2021/06/01 16:56:20\r\n"
+    "Larry\t+886900001121\t2021/06/01 14:27:55\t1.0\t103\t2021/06/01 16:56:20\r\n"
 )
 
 
@@ -58,9 +60,9 @@ def test_delivery_status_example():
     page = parse.parse_status_page(STATUS_EXAMPLE.encode())
     assert page.total == 1130
     assert page.rows == (
-        DeliveryRow("Roger", "+886933123123", "2021/06/01 14:25:55", 1.0, 100, "2021/06/01 16:56:20"),
-        DeliveryRow("Peggy", "+886933123122", "2021/06/01 14:26:55", 1.0, 100, "2021/06/01 16:56:20"),
-        DeliveryRow("Larry", "+886933123121", "2021/06/01 14:27:55", 1.0, 103, "2021/06/01 16:56:20"),
+        DeliveryRow("Roger", "+886900001123", "2021/06/01 14:25:55", 1.0, 100, "2021/06/01 16:56:20"),
+        DeliveryRow("Peggy", "+886900001122", "2021/06/01 14:26:55", 1.0, 100, "2021/06/01 16:56:20"),
+        DeliveryRow("Larry", "+886900001121", "2021/06/01 14:27:55", 1.0, 103, "2021/06/01 16:56:20"),
     )
     assert page.rows[0].sent_at.isoformat() == "2021-06-01T14:25:55+08:00"
     assert page.rows[0].received_at.isoformat() == "2021-06-01T16:56:20+08:00"
@@ -68,9 +70,9 @@ def test_delivery_status_example():
 
 def test_mms_status_example():
     body = ("1130\n"
-            "Roger\t+886933123123\t2010/03/03 14:25:55\t4.0\t700\n"
-            "Peggy\t+886933123122\t2010/03/03 14:26:55\t4.0\t700\n"
-            "Larry\t+886933123121\t2010/03/03 14:27:55\t4.0\t303\n")
+            "Roger\t+886900001123\t2010/03/03 14:25:55\t4.0\t700\n"
+            "Peggy\t+886900001122\t2010/03/03 14:26:55\t4.0\t700\n"
+            "Larry\t+886900001121\t2010/03/03 14:27:55\t4.0\t303\n")
     page = parse.parse_status_page(body.encode(), Endpoint.MMS_DELIVERY_STATUS)
     assert [(row.name, row.status, row.cost, row.received_time) for row in page.rows] == [
         ("Roger", 700, 4.0, ""), ("Peggy", 700, 4.0, ""), ("Larry", 303, 4.0, "")]
@@ -78,12 +80,12 @@ def test_mms_status_example():
 
 def test_reply_example():
     body = ("30\n"
-            "Roger\t+886933123123\t回覆簡訊內容 01\t2010/03/03 14:25:55\n"
-            "Peggy\t+886933123122\t回覆簡訊內容 02\t2010/03/03 14:26:55\n"
-            "Larry\t+886933123121\t回覆簡訊內容 03\t2010/03/03 14:27:55\n")
+            "Roger\t+886900001123\t回覆簡訊內容 01\t2010/03/03 14:25:55\n"
+            "Peggy\t+886900001122\t回覆簡訊內容 02\t2010/03/03 14:26:55\n"
+            "Larry\t+886900001121\t回覆簡訊內容 03\t2010/03/03 14:27:55\n")
     page = parse.parse_reply_page(body.encode())
     assert page.total == 30
-    assert page.rows[1] == Reply("Peggy", "+886933123122", "回覆簡訊內容 02", "2010/03/03 14:26:55")
+    assert page.rows[1] == Reply("Peggy", "+886900001122", "回覆簡訊內容 02", "2010/03/03 14:26:55")
 
 
 @pytest.mark.parametrize(("body", "expected"), [("2310.00", 2310.0), ("0.00", 0.0), ("12.5\r\n", 12.5)])
