@@ -62,6 +62,7 @@ browser:
 # PostgreSQL, Redis, CeleryExecutor; API server x2, scheduler, DAG processor, triggerer x2, Celery worker x2
 # (tests/deployment/conftest.py). A failure names the component; logs stay under pytest's basetemp.
 deployment-test: env services browser
+	mkdir -p .airflow
 	$(VPY) -m pytest -q -rs -m deployment --basetemp=.airflow/deployment-test
 
 docs: env
