@@ -7,7 +7,7 @@ import http.client
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -48,12 +48,22 @@ def _get(port: int, target: str) -> tuple[int, bytes, dict[str, str]]:
         connection.close()
 
 
+def _wait_for_event(records: Sequence[Mapping[str, Any]], event: str) -> None:
+    """Wait (at most 5 s) until ``records`` holds ``event``. Airflow's access-log middleware logs "request
+    finished" on uvicorn's thread after the last body chunk went out, so the client can have read the
+    response before the line is written."""
+    deadline = time.monotonic() + 5
+    while not any(record.get("event") == event for record in records) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 @pytest.mark.parametrize("prefix", [f"//every8d/push/{TOKEN}", f"/every8d/%70ush/{TOKEN}", f"/EVERY8D//PUSH/{TOKEN}/"])
 def test_raw_variants_of_the_path_reach_the_receiver(served: int, uid: str, prefix: str) -> None:
     from structlog.testing import capture_logs
 
     with capture_logs() as access:
         status, body, _ = _get(served, f"{prefix}?{urlencode(report(uid, RM='+886900000777'))}")
+        _wait_for_event(access, "request finished")
     assert (status, body) == (200, b"OK")
     assert len(events(uid)) == 1
     finished = [(e["path"], e["query"]) for e in access if e.get("event") == "request finished"]
