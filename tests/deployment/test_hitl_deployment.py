@@ -95,7 +95,7 @@ def _details(airflow: Airflow, run_id: str, token: str) -> dict[str, Any]:
 def test_answered_by_sms_reply_the_push_records_the_masked_number(stack: tuple[Airflow, Every8dEmulator]) -> None:
     airflow, emulator = stack
     token = _token(airflow)
-    emulator.reply_after(APPROVER, "1", delay=10.0)  # a person's seconds; well after the deferral (apache/airflow#72716 below)
+    emulator.reply_after(APPROVER, "1", delay=10.0)  # well after the deferral (apache/airflow#72716 below)
     try:
         run_id = _trigger(airflow, token)
         state = wait_for("the approved run to finish", lambda: _finished(airflow, run_id),
