@@ -17,6 +17,8 @@ from airflow.providers.common.compat.sdk import AirflowFailException, BaseOperat
 from airflow_provider_every8d.constants import DEFAULT_CHUNK_SIZE, DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from airflow.providers.common.compat.sdk import Context
 
     from airflow_provider_every8d.hooks.every8d import Every8dHook
@@ -119,7 +121,7 @@ class Every8dSendOperatorBase(BaseOperator):
         plain SMS only; MMS, MSGID and param SMS have no such check."""
         return False
 
-    def validated_recipients(self) -> list[Recipient]:
+    def validated_recipients(self) -> Sequence[Recipient]:
         """Every recipient, validated once; its ``key`` identifies it in the send-once ledger."""
         raise NotImplementedError
 

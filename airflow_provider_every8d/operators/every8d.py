@@ -71,7 +71,7 @@ class Every8dSendSmsOperator(Every8dSendOperatorBase):
     def can_recheck(self) -> bool:
         return self.msg_id is None or self.msg_id == ""
 
-    def validated_recipients(self) -> list[Recipient]:
+    def validated_recipients(self) -> Sequence[Recipient]:
         from airflow_provider_every8d.sending import phone_recipients
 
         return phone_recipients(self.recipients)
@@ -145,7 +145,7 @@ class Every8dSendMmsOperator(Every8dSendOperatorBase):
         self.retry_time = retry_time
         self._image: tuple[bytes, str | None] = (b"", None)
 
-    def validated_recipients(self) -> list[Recipient]:
+    def validated_recipients(self) -> Sequence[Recipient]:
         from airflow_provider_every8d.sending import phone_recipients
 
         self._image = read_attachment(self.attachment, self.attachment_type)
@@ -182,7 +182,7 @@ class Every8dSendParamSmsOperator(Every8dSendOperatorBase):
         self.subject = subject
         self.retry_time = retry_time
 
-    def validated_recipients(self) -> list[Recipient]:
+    def validated_recipients(self) -> Sequence[Recipient]:
         """Validated as a whole (duplicates across chunks included); a recipient's ledger key is its number,
         send time and params or content, since one number may get several different messages."""
         from airflow_provider_every8d.protocol import param_sms
