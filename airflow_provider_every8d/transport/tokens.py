@@ -3,7 +3,8 @@
 
 :func:`exchange` is the flow, sans I/O: it yields :class:`Obtain` (a current token, please) and
 :class:`Post` (send this request with this token) and returns what the driver is sent (the body or the
-transport error). :func:`run_sync` and :func:`run_async` perform it for :mod:`.sync` and :mod:`.aio`.
+transport error). :func:`run_sync` and :func:`run_async` perform it for :mod:`.sync` and :mod:`.aio` (``_Run`` steps the
+flow for both; they differ only in awaiting the POST).
 
 Send-once: a refused token is an answer (the platform did nothing), so the call is made again once with a
 new token, sends too. A transport failure is returned as it came and never repeated here. A failure to
@@ -188,38 +189,63 @@ PostAsync = Callable[[ApiRequest, "str | None"], Awaitable[Raw]]
 Finish = Callable[[Raw, ApiRequest], Answer]
 
 
+@dataclass(frozen=True)
+class _Done:
+    answer: Answer
+
+
+class _Run:
+    """One :func:`exchange` being performed: ``advance(outcome)`` gives its next step, or :class:`_Done`
+    with the answer (``finish`` turns the last POST into it). The runners below only perform the steps."""
+
+    def __init__(self, request: ApiRequest, settings: ClientSettings, finish: Finish) -> None:
+        self.request, self.settings, self.finish = request, settings, finish
+        self.flow: Flow = exchange(request)
+
+    def advance(self, outcome: Any) -> Obtain | Post | _Done:
+        try:
+            return self.flow.send(outcome)
+        except StopIteration as done:
+            raw = done.value
+            return _Done(self.finish(raw, self.request) if isinstance(raw, tuple) else raw)
+
+    def cached(self, step: Obtain) -> str | None:
+        """A current token in the process's cache that is not the refused one."""
+        return TOKENS.current(self.settings, step.refused)
+
+    def new_token(self, raw: Raw) -> str | Every8dTransportError:
+        """The token in the token request's answer (stored), or the error of the call it was for."""
+        return _token_from(raw, self.request, self.settings)
+
+
 def run_sync(request: ApiRequest, settings: ClientSettings, post: PostSync, finish: Finish) -> Answer:
     """Perform :func:`exchange` with a blocking ``post``; ``finish`` turns the last POST into the answer."""
-    flow: Flow = exchange(request)
-    outcome: Any = None
-    while True:
-        try:
-            step = flow.send(outcome)
-        except StopIteration as done:
-            return done.value if not isinstance(done.value, tuple) else finish(done.value, request)
-        if isinstance(step, Post):
-            outcome = post(step.request, step.token)
-            continue
-        with TOKENS.sync_lock(settings):
-            outcome = TOKENS.current(settings, step.refused) or _token_from(
-                post(tokens.token_request(), None), request, settings)
+    run = _Run(request, settings, finish)
+    step = run.advance(None)
+    while not isinstance(step, _Done):
+        outcome = post(step.request, step.token) if isinstance(step, Post) else _renew_sync(run, step, post)
+        step = run.advance(outcome)
+    return step.answer
+
+
+def _renew_sync(run: _Run, step: Obtain, post: PostSync) -> str | Every8dTransportError:
+    with TOKENS.sync_lock(run.settings):  # one caller asks; the others find its token in the cache
+        return run.cached(step) or run.new_token(post(tokens.token_request(), None))
 
 
 async def run_async(request: ApiRequest, settings: ClientSettings, post: PostAsync, finish: Finish) -> Answer:
     """:func:`run_sync` for the async transport: the same flow, an awaited ``post``."""
-    flow: Flow = exchange(request)
-    outcome: Any = None
-    while True:
-        try:
-            step = flow.send(outcome)
-        except StopIteration as done:
-            return done.value if not isinstance(done.value, tuple) else finish(done.value, request)
-        if isinstance(step, Post):
-            outcome = await post(step.request, step.token)
-            continue
-        async with TOKENS.async_lock(settings):
-            outcome = TOKENS.current(settings, step.refused) or _token_from(
-                await post(tokens.token_request(), None), request, settings)
+    run = _Run(request, settings, finish)
+    step = run.advance(None)
+    while not isinstance(step, _Done):
+        pending = post(step.request, step.token) if isinstance(step, Post) else _renew_async(run, step, post)
+        step = run.advance(await pending)
+    return step.answer
+
+
+async def _renew_async(run: _Run, step: Obtain, post: PostAsync) -> str | Every8dTransportError:
+    async with TOKENS.async_lock(run.settings):
+        return run.cached(step) or run.new_token(await post(tokens.token_request(), None))
 
 
 def close_all() -> int:
