@@ -146,8 +146,22 @@ def _json_page(store: Store, fields: Mapping[str, Any], kind: str) -> tuple[Any,
     return _visible(store, _own_batch(store, account, fields, kind)), page, required(fields, "BID").strip()
 
 
-def json_status(page_size: Callable[[], int], text_handler: Handler) -> Handler:
-    """2.2 with ``RESPFORMAT=1``: the JSON report (TAB, 2.1's format, for 0 or none)."""
+def _status_rows(store: Store, batch: Any) -> list[dict[str, Any]]:
+    return [{"MR": m.mr or f"{index:08d}", "NAME": m.name, "MOBILE": m.mobile,
+             "SEND_TIME": _json_time(m.send_time), "COST": m.cost, "STATUS": m.status,
+             "REAL_COST": 0.0 if m.status == 303 else m.cost, "RECEIVED_TIME": _json_time(m.received_time)}
+            for index, m in enumerate(batch.messages, 1)]
+
+
+def _reply_rows(store: Store, batch: Any) -> list[dict[str, Any]]:
+    return [{"NAME": r.name, "MOBILE": r.mobile, "CONTENT": r.content, "RECEIVED_TIME": _json_time(r.time)}
+            for r in store.replies if r.batch_id == batch.batch_id]
+
+
+def _json_report(rows: Callable[[Store, Any], list[dict[str, Any]]], page_size: Callable[[], int],
+                 text_handler: Handler) -> Handler:
+    """A report endpoint that answers JSON for ``RESPFORMAT=1`` (TAB, 2.1's format, for 0 or none):
+    ``{"SMS_COUNT": all rows, "BID", "DATA": this page's rows}``; an unknown batch is ``SMS_COUNT`` 0."""
 
     def handle(store: Store, endpoint: str, fields: Mapping[str, Any]) -> Answer:
         if field(fields, "RESPFORMAT").strip() != "1":
@@ -155,34 +169,21 @@ def json_status(page_size: Callable[[], int], text_handler: Handler) -> Handler:
         batch, page, bid = _json_page(store, fields, "sms")
         if batch is None:
             return Answer(json.dumps({"SMS_COUNT": 0, "BID": bid}), JSON)
-        size = page_size()
-        data = [{"MR": m.mr or f"{index:08d}", "NAME": m.name, "MOBILE": m.mobile,
-                 "SEND_TIME": _json_time(m.send_time), "COST": m.cost, "STATUS": m.status,
-                 "REAL_COST": 0.0 if m.status == 303 else m.cost,
-                 "RECEIVED_TIME": _json_time(m.received_time)}
-                for index, m in enumerate(batch.messages[(page - 1) * size: page * size], (page - 1) * size + 1)]
-        return Answer(json.dumps({"SMS_COUNT": len(batch.messages), "BID": bid, "DATA": data}, ensure_ascii=False),
-                      JSON)
+        every, size = rows(store, batch), page_size()
+        data = every[(page - 1) * size: page * size]
+        return Answer(json.dumps({"SMS_COUNT": len(every), "BID": bid, "DATA": data}, ensure_ascii=False), JSON)
 
     return handle
+
+
+def json_status(page_size: Callable[[], int], text_handler: Handler) -> Handler:
+    """2.2 with ``RESPFORMAT=1``: the JSON status report."""
+    return _json_report(_status_rows, page_size, text_handler)
 
 
 def json_replies(page_size: Callable[[], int], text_handler: Handler) -> Handler:
     """2.4 with ``RESPFORMAT=1``: replies as JSON."""
-
-    def handle(store: Store, endpoint: str, fields: Mapping[str, Any]) -> Answer:
-        if field(fields, "RESPFORMAT").strip() != "1":
-            return text_handler(store, endpoint, fields)
-        batch, page, bid = _json_page(store, fields, "sms")
-        if batch is None:
-            return Answer(json.dumps({"SMS_COUNT": 0, "BID": bid}), JSON)
-        replies = [r for r in store.replies if r.batch_id == batch.batch_id]
-        size = page_size()
-        data = [{"NAME": r.name, "MOBILE": r.mobile, "CONTENT": r.content, "RECEIVED_TIME": _json_time(r.time)}
-                for r in replies[(page - 1) * size: page * size]]
-        return Answer(json.dumps({"SMS_COUNT": len(replies), "BID": bid, "DATA": data}, ensure_ascii=False), JSON)
-
-    return handle
+    return _json_report(_reply_rows, page_size, text_handler)
 
 
 def _earlier_batch(store: Store, uid: str, mobile: str, text: str) -> str:
