@@ -92,6 +92,15 @@ def _details(airflow: Airflow, run_id: str, token: str) -> dict[str, Any]:
                                      "hitlDetails", token=token))
 
 
+def _deferral_settled(airflow: Airflow, run_id: str) -> bool:
+    """Whether the scheduler logged the executor event of the try that deferred (Airflow 3.3.2 fails a task
+    resumed before it: apache/airflow#72716)."""
+    log = airflow.home / "scheduler.log"
+    event = ("Received executor event with state success for task instance TaskInstanceKey("
+             f"dag_id='{DAG_ID}', task_id='{TASK_ID}', run_id='{run_id}', try_number=1")
+    return log.exists() and event in log.read_text(errors="replace")
+
+
 def test_answered_by_sms_reply_the_push_records_the_masked_number(stack: tuple[Airflow, Every8dEmulator]) -> None:
     airflow, emulator = stack
     token = _token(airflow)
@@ -123,6 +132,10 @@ def test_answered_through_the_rest_api_while_the_sms_is_unanswered(stack: tuple[
         "SELECT 1 FROM task_instance ti JOIN trigger t ON t.id = ti.trigger_id WHERE ti.run_id = ? AND "
         "ti.task_id = ? AND ti.state = 'deferred' AND t.triggerer_id IS NOT NULL", run_id, TASK_ID),
         deadline, airflow.home)
+    # ... and once the scheduler has taken the deferring workload's own executor event: one arriving after
+    # the resumed task was queued again is the race itself (seen in a fresh-clone run, 0.5 s after deferral).
+    wait_for("the scheduler to see the deferral's executor event", lambda: _deferral_settled(airflow, run_id),
+             deadline, airflow.home)
     assert not [r for r in emulator.replies if r.batch_id in {m.batch_id for m in emulator.messages[-2:]}]
     answer = _api(airflow, "PATCH", f"/api/v2/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{TASK_ID}/-1/"
                                     "hitlDetails", {"chosen_options": ["Reject"], "params_input": {}}, token)
