@@ -43,6 +43,12 @@ QUESTION_KEY = "every8d_hitl_question"
 """task_state_store key of the question's send ledger (:mod:`airflow_provider_every8d.sending`): delete it
 to make the next try text the question again."""
 SMS_FIELDS = ("recipients", "allowed_numbers", "sms_subject", "every8d_conn_id")
+START_FROM_TRIGGER_PROBLEM = (
+    "the HITL operators cannot start in the triggerer: before waiting they write the HITL record and text the "
+    "question once (its ledger in task_state_store), and Airflow 3.3's triggerer lets a trigger do neither "
+    "(its trigger runner accepts no CreateHITLDetailPayload and no SetTaskStateStore); the task defers after "
+    "a few seconds on a worker and waits in the triggerer without a worker slot (docs/human-in-the-loop.md)")
+"""Why ``start_from_trigger=True`` is refused when the DAG is parsed, rather than ignored."""
 
 
 def _is_template(value: object) -> bool:
@@ -61,6 +67,8 @@ class _AskedBySms:
         the body is cut first, then the subject; the options and the UI link are never cut.
     :param poll_interval: seconds between two reads of the replies (the HITL record is read every 5 s).
     :param every8d_conn_id: the ``every8d`` connection (templated).
+    :param start_from_trigger: refused (:data:`START_FROM_TRIGGER_PROBLEM`): the question is asked from a
+        worker, then the wait runs in the triggerer.
     """
 
     options: list[str]
@@ -83,9 +91,13 @@ class _AskedBySms:
     def __init__(self, *, recipients: str | Sequence[str], allowed_numbers: str | Sequence[str] | None = None,
                  sms_subject: str = "", max_length: int | None = None,
                  poll_interval: float = DEFAULT_POLL_INTERVAL, every8d_conn_id: str = DEFAULT_CONN_ID,
-                 **kwargs: Any) -> None:
+                 start_from_trigger: bool = False, **kwargs: Any) -> None:
         from airflow_provider_every8d.protocol.hitl import DEFAULT_MAX_LENGTH
 
+        if start_from_trigger:
+            from airflow_provider_every8d.protocol.errors import Every8dValidationError
+
+            raise Every8dValidationError("start_from_trigger", START_FROM_TRIGGER_PROBLEM)
         super().__init__(**kwargs)
         self.recipients = recipients
         self.allowed_numbers = allowed_numbers

@@ -16,6 +16,7 @@ from airflow_provider_every8d.protocol.errors import Every8dValidationError
     ({"recipients": "0900000021", "max_length": 0}, "max_length"),
     ({"recipients": "0900000021", "max_length": True}, "max_length"),
     ({"recipients": "0900000021", "poll_interval": 0}, "poll_interval"),
+    ({"recipients": "0900000021", "start_from_trigger": True}, "start_from_trigger"),
 ])
 def test_bad_sms_arguments_name_the_field(kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(Every8dValidationError) as caught:
