@@ -16,6 +16,9 @@ answers every variant. ``GET /every8d/push/<token>?BatchID=...&RM=...&STATUS=...
 - 503 when the store is saturated, the database failed or ``push_dedup_days`` is invalid; the platform
   tries again.
 
+``POST /every8d/hitl/<ti_id>/check`` is the HITL trigger's "look for an SMS answer now" (:mod:`.hitl_check`;
+no token: it acts only on what the platform's reply list confirms).
+
 Log lines name the batch, the masked number and the error's type, never a statement's parameters (the
 number, the reply text) nor a traceback that would quote them.
 
@@ -36,6 +39,7 @@ from typing import Any, TypeVar
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from airflow_provider_every8d.plugins import hitl_check
 from airflow_provider_every8d.plugins.config import ANY_ACCOUNT, load_settings
 from airflow_provider_every8d.plugins.store import StoreOutcome, error_summary, store_report
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
@@ -51,21 +55,22 @@ _T = TypeVar("_T")
 
 
 class _StorePool:
-    """A bounded pool: at most ``MAX_WAITING`` reports in flight, ``STORE_THREADS`` stored at once."""
+    """A bounded pool: at most ``waiting`` jobs (reports) in flight, ``threads`` run (stored) at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = STORE_THREADS, waiting: int = MAX_WAITING, name: str = "every8d-push") -> None:
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._in_flight = 0
+        self._threads, self._waiting, self._name = threads, waiting, name
 
     async def run(self, func: Callable[..., _T], *args: Any) -> _T | None:
         """``func(*args)`` on the pool, or None at once when it is saturated."""
         with self._lock:
-            if self._in_flight >= MAX_WAITING:
+            if self._in_flight >= self._waiting:
                 return None
             self._in_flight += 1
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="every8d-push")
+                self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix=self._name)
             executor = self._executor
         try:
             return await asyncio.wrap_future(executor.submit(func, *args))
@@ -75,6 +80,8 @@ class _StorePool:
 
 
 _POOL = _StorePool()
+CHECK_POOL = _StorePool(hitl_check.CHECK_THREADS, hitl_check.MAX_WAITING, "every8d-hitl-check")
+"""The HITL answer checks' own threads (:mod:`.hitl_check`): a slow platform does not delay pushes."""
 
 
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -93,6 +100,9 @@ def push_token_in(route: str) -> str | None:
 
 
 async def receive_push(request: Request) -> Response:
+    check_id = hitl_check.check_target(request.path_params.get("route", ""))
+    if check_id is not None and request.method == "POST":
+        return await hitl_check.check_answer(request, check_id)
     token = push_token_in(request.path_params.get("route", ""))
     settings = load_settings()
     account = settings.account_for(token) if token is not None else None

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
 
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 from airflow_provider_every8d.protocol.models import Reply
@@ -127,6 +129,33 @@ def match_reply(text: str, options: Sequence[str], multiple: bool = False) -> li
         else:
             return None
     return [option for option in options if option in chosen] or None
+
+
+def params_values(params: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of an operator's serialized params: the ``params_input`` recorded with an SMS answer and
+    with the timeout's defaults (nobody filled in a form)."""
+    return {key: value["value"] if isinstance(value, dict) and "value" in value else value
+            for key, value in params.items()}
+
+
+CHECK_PATH = "every8d/hitl/{ti_id}/check"
+"""The API server's "look for an SMS answer to this request now" endpoint (POST, below ``[api] base_url``;
+see ``plugins/hitl_check.py``), called by the trigger when its poll found an answer."""
+
+
+class CheckOutcome(str, Enum):
+    """What that endpoint answers, in the JSON body's ``outcome``."""
+
+    RECORDED = "recorded"
+    """The platform's reply list holds an answer: it is now the record's response, with who answered."""
+    ANSWERED = "answered"
+    """The record already had a response (first answer wins); nothing changed."""
+    NOTHING = "nothing"
+    """No reply in the platform's list answers the request (yet); nothing changed."""
+    UNKNOWN = "unknown"
+    """No task instance waits on an SMS-asked HITL request under that id."""
+    BUSY = "busy"
+    """Asked too often for this request, or too many checks at once; nothing was done."""
 
 
 def responder(mobile: str) -> dict[str, str]:

@@ -7,9 +7,13 @@ question's replies (2.4, every page) every ``poll_interval`` seconds:
 - the record has a response (someone answered in Required Actions or through ``PATCH .../hitlDetails``):
   end with it, as Airflow's own ``HITLTrigger`` does. On Airflow 3.3 that PATCH resumes a deferred task by
   itself; this read is the fallback (and the path on 3.1 and 3.2).
-- a reply from an allowed number chooses options (:mod:`airflow_provider_every8d.protocol.hitl`): write
-  it into the record as the response (so the UI shows it and refuses a second answer), then end with it.
-  If the record was answered in the meantime, the record wins and the SMS answer is logged as ignored.
+- a reply from an allowed number chooses options (:mod:`airflow_provider_every8d.protocol.hitl`): ask the
+  API server's check endpoint (``POST <[api] base_url>/every8d/hitl/<ti_id>/check``,
+  :mod:`airflow_provider_every8d.plugins.hitl_check`) to record it, which names the masked number as
+  ``responded_by``, then end with what the record holds. When that endpoint cannot be reached or does not
+  record it (no plugin, no base URL, an error), write the answer through the Execution API instead, which
+  records nobody as ``responded_by`` (said once in the log), then end with it. Either way, if the record
+  was answered in the meantime, the record wins and the SMS answer is logged as ignored.
 - the timeout passed: the defaults are written as the response, or, with no defaults, a timeout error
   event (``HITLOperator.execute_complete`` raises ``HITLTimeoutError``), exactly as ``HITLTrigger`` does.
 
@@ -32,10 +36,14 @@ from uuid import UUID
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID, HITL_TRIGGER_CLASSPATH
+from airflow_provider_every8d.protocol.hitl import CHECK_PATH, RESPONDER_ID_PREFIX, CheckOutcome, params_values
 from airflow_provider_every8d.protocol.waits import MAX_CONSECUTIVE_FAILURES, MIN_PAUSE, failure_pause
 
 CLASSPATH = HITL_TRIGGER_CLASSPATH
 TIMEOUT_ERROR = "The timeout has passed, and the response has not yet been received."
+CHECK_TIMEOUT = 10.0
+"""Seconds the trigger waits for the API server's check endpoint before writing the answer itself."""
+_check_problems_logged: set[str] = set()
 
 
 def _record_api() -> tuple[Callable[..., Any], Callable[..., Any]]:
@@ -51,6 +59,36 @@ def _record_api() -> tuple[Callable[..., Any], Callable[..., Any]]:
     if client is None:
         return hitl.get_hitl_detail_content_detail, hitl.update_hitl_detail_response
     return client.hitl.get_detail_response, client.hitl.update_response
+
+
+def _check_url(ti_id: UUID) -> str:
+    """The API server's check endpoint for ``ti_id``: below ``[api] base_url`` (the root of the UI link), or,
+    when that is unset or a bare path, below the Execution API's server the triggerer already talks to
+    (``[core] execution_api_server_url`` without ``/execution/``; Airflow's default ``localhost:8080``)."""
+    from airflow.providers.common.compat.sdk import conf
+
+    base = conf.get("api", "base_url", fallback="") or ""
+    if not base or base.startswith("/"):
+        execution = conf.get("core", "execution_api_server_url", fallback="") or ""
+        base = execution.rstrip("/").removesuffix("/execution") if execution else f"http://localhost:8080{base}"
+    return f"{base.rstrip('/')}/{CHECK_PATH.format(ti_id=ti_id)}"
+
+
+async def _ask_api_server(ti_id: UUID) -> tuple[CheckOutcome | None, str]:
+    """The check endpoint's outcome, or None and why it gave none (unreachable, no plugin, an error)."""
+    import httpx
+
+    from airflow_provider_every8d.transport.core import USER_AGENT
+
+    try:  # Airflow's own API: the environment's proxy settings apply, as for its Execution API client
+        async with httpx.AsyncClient(timeout=CHECK_TIMEOUT, follow_redirects=False) as http:
+            response = await http.post(_check_url(ti_id), headers={"User-Agent": USER_AGENT})
+    except httpx.HTTPError as error:
+        return None, f"the API server could not be reached ({type(error).__name__})"
+    try:
+        return CheckOutcome(response.json()["outcome"]), f"HTTP {response.status_code}"
+    except (ValueError, KeyError, TypeError):
+        return None, f"HTTP {response.status_code} without an answer (is the provider installed in the API server?)"
 
 
 def _utcnow() -> datetime:
@@ -100,8 +138,7 @@ class Every8dHITLTrigger(BaseTrigger):
     # -- the HITL record ---------------------------------------------------------------------------
     def _params_input(self) -> dict[str, Any]:
         """The params' values (what Airflow records with the timeout's defaults, too)."""
-        return {key: value["value"] if isinstance(value, dict) and "value" in value else value
-                for key, value in self.params.items()}
+        return params_values(self.params)
 
     async def _recorded(self) -> TriggerEvent | None:
         """The response already in the record (UI, REST API, or an earlier run of this trigger), if any."""
@@ -113,8 +150,13 @@ class Every8dHITLTrigger(BaseTrigger):
         user = record.responded_by_user
         responded_by = {"id": user.id, "name": user.name} if user is not None else None
         chosen = list(record.chosen_options)
-        self.log.info("[HITL] answered in Airflow by %s: %s", responded_by["name"] if responded_by else "nobody "
-                      "named (the timeout's default, or an SMS answer recorded by an earlier run)", chosen)
+        if responded_by is not None and str(responded_by["id"]).startswith(RESPONDER_ID_PREFIX):
+            self.log.info("[HITL] answered by SMS from %s (recorded by the API server): %s", responded_by["name"],
+                          chosen)
+        else:
+            self.log.info("[HITL] answered in Airflow by %s: %s", responded_by["name"] if responded_by else
+                          "nobody named (the timeout's default, or an SMS answer recorded without the number)",
+                          chosen)
         return TriggerEvent({"chosen_options": chosen, "params_input": record.params_input or {},
                              "responded_at": record.responded_at, "responded_by_user": responded_by,
                              "timedout": False})
@@ -136,8 +178,26 @@ class Every8dHITLTrigger(BaseTrigger):
         return TriggerEvent({"chosen_options": self.defaults, "params_input": self._params_input(),
                              "responded_at": record.responded_at, "responded_by_user": None, "timedout": True})
 
+    async def _recorded_by_api_server(self) -> TriggerEvent | None:
+        """The record as the API server's check endpoint left it, when that endpoint recorded the answer (or
+        found the record answered); None when the trigger must write the answer itself."""
+        outcome, why = await _ask_api_server(self.ti_id)
+        if outcome in (CheckOutcome.RECORDED, CheckOutcome.ANSWERED):
+            return await self._recorded()
+        reason = why if outcome is None else f"it answered {outcome.value!r} ({why})"
+        if reason not in _check_problems_logged:
+            _check_problems_logged.add(reason)
+            self.log.warning("[HITL] the API server's SMS answer check did not record the answer: %s; the answer "
+                             "is written through the Execution API, without the number as responded_by "
+                             "(logged once per reason)", reason)
+        return None
+
     async def _answered_by_sms(self, answer: Any) -> TriggerEvent:
-        """Record an SMS answer as the response; the record wins if it was answered first."""
+        """Record an SMS answer as the response (by the API server, else here); the record wins if it was
+        answered first."""
+        recorded = await self._recorded_by_api_server()
+        if recorded is not None:
+            return recorded
         who = answer.responded_by
         try:
             record = await self._write(answer.chosen_options)

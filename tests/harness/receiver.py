@@ -97,6 +97,34 @@ def statements() -> Iterator[list[str]]:
 
 
 @contextmanager
+def served_on_localhost(app: Any) -> Iterator[int]:
+    """``app`` served by uvicorn on 127.0.0.1 (in this process, so monkeypatches apply) until the block
+    ends; yields the port."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False, lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@contextmanager
 def airflow_database(url: str) -> Iterator[None]:
     """Airflow's ORM on the database at ``url`` (migrated here) until the block ends, then back."""
     from airflow.utils.db import initdb

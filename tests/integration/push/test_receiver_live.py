@@ -4,8 +4,6 @@ targets (no client normalises them): path variants that test clients rewrite, an
 from __future__ import annotations
 
 import http.client
-import socket
-import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -13,29 +11,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.harness.receiver import TOKEN, events, report
+from tests.harness.receiver import TOKEN, events, report, served_on_localhost
 
 
 @pytest.fixture
 def served(api_app: Any, push_token: str) -> Iterator[int]:
-    import uvicorn
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(api_app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
+    with served_on_localhost(api_app) as port:
         yield port
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def _get(port: int, target: str) -> tuple[int, bytes, dict[str, str]]:
