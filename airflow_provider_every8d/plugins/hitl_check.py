@@ -27,7 +27,8 @@ import logging
 import threading
 import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
@@ -35,6 +36,7 @@ from fastapi.responses import JSONResponse
 from airflow_provider_every8d.protocol.hitl import CheckOutcome
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 CHECK_INTERVAL = 10.0
 """Seconds between two checks of one request (each reads the platform's reply list)."""
@@ -96,9 +98,13 @@ def _answer(status: int, outcome: str) -> Response:
     return JSONResponse({"outcome": outcome}, status_code=status)
 
 
-async def check_answer(request: Request, ti_id: str) -> Response:
-    """The endpoint (routed here by the receiver app's catch-all, :mod:`.receiver`)."""
-    from airflow_provider_every8d.plugins.receiver import CHECK_POOL
+class Pool(Protocol):
+    async def run(self, func: Callable[..., _T], *args: Any) -> _T | None: ...
+
+
+async def check_answer(request: Request, ti_id: str, pool: Pool) -> Response:
+    """The endpoint (routed here by the receiver app's catch-all, :mod:`.receiver`); checks run on ``pool``
+    (None from it: saturated)."""
     from airflow_provider_every8d.plugins.store import error_summary
 
     try:
@@ -106,7 +112,7 @@ async def check_answer(request: Request, ti_id: str) -> Response:
     except ValueError:
         return _answer(404, CheckOutcome.UNKNOWN.value)
     try:
-        result: Any = await CHECK_POOL.run(check, key)
+        result = await pool.run(check, key)
     except Exception as error:  # the platform or the database: the trigger records the answer itself
         log.warning("EVERY8D: SMS answer check of task instance %s failed (%s)", key, error_summary(error))
         return _answer(503, "error")

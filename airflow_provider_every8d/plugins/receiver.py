@@ -102,7 +102,7 @@ def push_token_in(route: str) -> str | None:
 async def receive_push(request: Request) -> Response:
     check_id = hitl_check.check_target(request.path_params.get("route", ""))
     if check_id is not None and request.method == "POST":
-        return await hitl_check.check_answer(request, check_id)
+        return await hitl_check.check_answer(request, check_id, CHECK_POOL)
     token = push_token_in(request.path_params.get("route", ""))
     settings = load_settings()
     account = settings.account_for(token) if token is not None else None

@@ -132,3 +132,19 @@ def test_without_the_endpoint_the_trigger_writes_the_answer_itself_and_says_why(
     assert hitl_state(waiting["ti_id"]) == ("deferred", ["Approve"], None)
     warnings = [entry["event"] for entry in logs if entry.get("log_level") == "warning"]
     assert len(warnings) == 1 and "HTTP 404 without an answer" in warnings[0]
+
+
+def test_a_check_that_recorded_but_whose_answer_was_lost_is_not_answered_twice(
+        api_server: str, waiting: dict, every8d_emulator: Every8dEmulator, execution_api: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The endpoint recorded the answer, then its HTTP answer was lost (a timeout, say): the trigger's own
+    write meets Airflow's 409 and the trigger ends with what the record holds."""
+    async def recorded_then_lost(ti_id: Any) -> tuple[None, str]:
+        assert _check(api_server, ti_id) == (200, {"outcome": "recorded"})
+        return None, "the API server could not be reached (ReadTimeout)"
+
+    monkeypatch.setattr(trigger_module, "_ask_api_server", recorded_then_lost)
+    every8d_emulator.inject_reply(waiting["batch_id"], APPROVER, "1")
+    event = _first_event(waiting)
+    assert (event["chosen_options"], event["responded_by_user"]) == (["Approve"], SMS_RESPONDER)
+    assert hitl_state(waiting["ti_id"]) == ("deferred", ["Approve"], SMS_RESPONDER)
