@@ -30,8 +30,10 @@ from airflow_provider_every8d.protocol.paging import REPLY_PAGE_SIZE, STATUS_PAG
 
 _PHONE_RE = re.compile(r"\s*\+?\d{8,15}\s*")
 _TAIWAN_PREFIXES = ("+886", "886", "09")
-_STATUS_LIKE_LAST = re.compile(r"\t[ \-]*[0-9][ \-0-9]*\n")
-"""A RECEIVED_TIME that reads as a status: the row may be a 5-column one with a TAB in NAME."""
+_TIME_LENGTH = 8
+"""A RECEIVED_TIME has 8 characters or more; a shorter last column that reads as a status is STATUS."""
+_SHORT_LAST = re.compile(rf"\t(?!\r\n)([^\t\n]{{1,{_TIME_LENGTH - 1}}})\n")
+"""The short RECEIVED_TIMEs among a page's joined row ends (``\tRECEIVED_TIME\nNAME``), bare CR aside."""
 
 
 def _lines(text: str, endpoint: Endpoint) -> tuple[int, list[str]]:
@@ -47,18 +49,28 @@ def _lines(text: str, endpoint: Endpoint) -> tuple[int, list[str]]:
 def _plain_counts(rows: str) -> dict[int, int] | None:
     """Rows per status code of a page of 6-column rows as the platform writes them (no TAB in NAME, COST a
     plain decimal, STATUS an integer, RECEIVED_TIME no number), found with a few C-level passes over the
-    page (split, join, match, count) and no list of columns or object per row; None for anything else
+    page (split, count, find) and no list of columns or object per row; None for anything else
     (5-column rows, blank or odd lines), which the row loop reads and checks row by row. STATUS and COST
-    are read with ``int`` and ``float`` as the row loop reads them, once per distinct value."""
-    text = rows.replace("\r\n", "\n") if "\r" in rows else rows
-    text = text[:-1] if text.endswith("\n") else text
+    are read with ``int`` and ``float`` as the row loop reads them, once per distinct value; RECEIVED_TIME
+    is judged as the row loop judges it (CR kept), only where it is short enough to be a status."""
+    text = rows[:-1] if rows.endswith("\n") else rows  # a CR stays, as on the row loop's last column
     fields = text.split("\t")
     n = text.count("\n") + 1
-    if not text or len(fields) != 5 * n + 1:
+    # 5 TABs a row, or 4 in the last: a page ending in an empty RECEIVED_TIME loses that TAB to the strip
+    if not text or len(fields) - 5 * n not in (0, 1):
         return None
-    # fields[5i] (i >= 1) is "RECEIVED_TIME\nNAME": one newline in each, none elsewhere, is 5 TABs a row
+    # fields[5i] (i >= 1) is "RECEIVED_TIME\nNAME": a newline in each of these n - 1 and n - 1 in all is
+    # 5 TABs a row; where it is, is the length of that row's RECEIVED_TIME
     joints = fields[5:-1:5]
-    if not all(map(str.__contains__, joints, repeat("\n"))):
+    shortest = min(map(str.find, joints, repeat("\n")), default=_TIME_LENGTH)
+    if shortest < 0:
+        return None
+    if shortest < _TIME_LENGTH:
+        for short in _SHORT_LAST.findall("\t" + "\t".join(joints)):
+            if _is_status(short):
+                return None
+    last = fields[-1]
+    if len(fields) > 5 * n and len(last) < _TIME_LENGTH and _is_status(last):
         return None
     statuses = Counter(fields[4::5])
     try:  # each distinct value read as the row loop reads every row's: int(STATUS), float(COST or 0)
@@ -68,8 +80,6 @@ def _plain_counts(rows: str) -> dict[int, int] | None:
         for cost in set(fields[3::5]):
             float(cost or 0)
     except ValueError:
-        return None
-    if _STATUS_LIKE_LAST.search("\t" + "\t".join(joints) + "\t" + fields[-1] + "\n"):
         return None
     return counts
 
@@ -155,7 +165,7 @@ def parse_status_page(body: bytes, endpoint: Endpoint = Endpoint.DELIVERY_STATUS
         cols = line.split("\t")
         if len(cols) == 5:
             cols.append("")
-        elif len(cols) != 6 or (len(cols[5]) < 8 and _is_status(cols[5])):  # a time has 8+ characters
+        elif len(cols) != 6 or (len(cols[5]) < _TIME_LENGTH and _is_status(cols[5])):
             if not line.strip():
                 continue
             fixed = _columns(cols) if len(cols) >= 5 else None
