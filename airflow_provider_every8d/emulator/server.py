@@ -241,16 +241,17 @@ class Every8dEmulator:
             self.store.add_reply(reply)
             return reply
 
-    def reply_after(self, mobile: str, text: str | None, delay: float = 0.0) -> None:
+    def reply_after(self, mobile: str, text: str | None, delay: float = 0.0, *, push: bool = True) -> None:
         """From now on, ``mobile`` answers every SMS it is sent with ``text``, ``delay`` seconds after the
-        delivery (2.4 rows, and a STATUS=999 push when pushes are on); e.g. ``reply_after("0900000021",
-        "1", 0.5)`` approves a HITL request by SMS. ``text=None`` stops it."""
+        delivery (2.4 rows, and a STATUS=999 push when pushes are on and ``push``; ``push=False`` is a reply
+        whose push was lost); e.g. ``reply_after("0900000021", "1", 0.5)`` approves a HITL request by SMS.
+        ``text=None`` stops it."""
         number = rules.normalise_phone(mobile)
         with self.store.lock:
             if text is None:
                 self.store.scripted_replies.pop(number, None)
             else:
-                self.store.scripted_replies[number] = (str(text), max(0.0, float(delay)))
+                self.store.scripted_replies[number] = (str(text), max(0.0, float(delay)), bool(push))
 
     def wait_for_pushes(self, count: int, timeout: float = 5.0, ok_only: bool = True) -> list[PushAttempt]:
         """Wait until at least ``count`` (successful) push attempts were made; returns them all."""

@@ -86,6 +86,8 @@ class MessageRecord:
     reply_at: datetime | None = None
     reply_text: str = "Y"
     """What the recipient replies at ``reply_at`` (``Y`` for numbers ending in 998, or a scripted text)."""
+    reply_pushed: bool = True
+    """Whether that reply goes out as a STATUS=999 push too (``reply_after(..., push=False)``: as if lost)."""
 
 
 @dataclass(frozen=True)
@@ -135,8 +137,8 @@ class Store:
         self._order = itertools.count()
         self._sent_texts: dict[tuple[str, str, str], list[datetime]] = {}
         self._next_mr = 1
-        self.scripted_replies: dict[str, tuple[str, float]] = {}
-        """E.164 number -> (text, seconds after delivery): how that number answers each SMS it gets."""
+        self.scripted_replies: dict[str, tuple[str, float, bool]] = {}
+        """E.164 number -> (text, seconds after delivery, pushed): how that number answers each SMS it gets."""
 
     def clear(self) -> None:
         """Forget every batch, message and reply (accounts are the caller's business)."""
@@ -186,6 +188,7 @@ class Store:
                 if script is not None and message.final_status == rules.STATUS_DELIVERED:
                     message.reply_text = script[0]
                     message.reply_at = message.deliver_at + timedelta(seconds=script[1])
+                    message.reply_pushed = script[2]
         if message.booked:
             self._set(message, rules.STATUS_BOOKED, message.accepted_at)
         elif message.kind == "mms":
@@ -200,9 +203,10 @@ class Store:
         since = now - timedelta(hours=24)
         return any(since <= at <= now for at in self._sent_texts.get((uid, mobile, text), ()))
 
-    def add_reply(self, reply: Reply) -> None:
+    def add_reply(self, reply: Reply, push: bool = True) -> None:
         self.replies.append(reply)
-        self._report_reply(reply)
+        if push:
+            self._report_reply(reply)
 
     # --- progress -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -247,7 +251,8 @@ class Store:
         if message.reply_at is not None and message.status == rules.STATUS_DELIVERED and now >= message.reply_at:
             at = message.reply_at
             message.reply_at = None
-            self.add_reply(Reply(message.batch_id, message.mobile, message.reply_text, message.name, at))
+            self.add_reply(Reply(message.batch_id, message.mobile, message.reply_text, message.name, at),
+                           push=message.reply_pushed)
 
     def cancel(self, message: MessageRecord) -> None:
         """Erase a booking (3.2/3.3): status 303, no delivery, no reply. The caller refunds."""

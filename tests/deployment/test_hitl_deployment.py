@@ -6,7 +6,10 @@ server. The deploy-approval example DAG runs twice:
    answer with the masked number as ``responded_by`` and resumes the task (the triggerer's reply poll, every
    30 s in the example, is only the fallback);
 2. nobody replies; a user answers through ``PATCH .../hitlDetails`` while the SMS is still unanswered: the
-   record names that user, the task resumes, and the deploy is skipped (Reject).
+   record names that user, the task resumes, and the deploy is skipped (Reject);
+3. the on-call approves by SMS but the reply's push is lost: the triggerer's poll (30 s in the example)
+   finds it and has the API server's check endpoint record it, so the record still names the masked
+   number, and the task resumes.
 """
 
 from __future__ import annotations
@@ -146,3 +149,25 @@ def test_answered_through_the_rest_api_while_the_sms_is_unanswered(stack: tuple[
     details = _details(airflow, run_id, token)
     assert details["chosen_options"] == ["Reject"]
     assert details["responded_by_user"]["name"] == USER
+
+
+def test_answered_by_sms_whose_push_is_lost_the_poll_records_the_masked_number(
+        stack: tuple[Airflow, Every8dEmulator]) -> None:
+    airflow, emulator = stack
+    token = _token(airflow)
+    emulator.reply_after(APPROVER, "1", delay=10.0, push=False)  # in the 2.4 list only: the push is lost
+    try:
+        run_id = _trigger(airflow, token)
+        state = wait_for("the run approved by the poll to finish", lambda: _finished(airflow, run_id),
+                         time.monotonic() + STEP, airflow.home)
+    finally:
+        emulator.reply_after(APPROVER, None)
+    assert state == "success"
+    assert _states(airflow, run_id) == {"build": "success", TASK_ID: "success", "deploy": "success"}
+    details = _details(airflow, run_id, token)
+    assert details["chosen_options"] == ["Approve"]
+    assert details["responded_by_user"] == {"id": "every8d-sms:0900***021", "name": "0900***021 (SMS)"}
+    batch_ids = {m.batch_id for m in emulator.messages if m.mobile == "+886900000021"}
+    answered = [r for r in emulator.replies if r.batch_id in batch_ids and r.content == "1"]
+    assert answered and not [p for p in emulator.pushes
+                             if p.params.get("STATUS") == "999" and p.params.get("BatchID") == answered[-1].batch_id]
