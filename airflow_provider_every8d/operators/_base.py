@@ -64,11 +64,15 @@ class Every8dSendOperatorBase(BaseOperator):
 
     def render_template(self, content: Any, context: Any, jinja_env: Any = None,
                         seen_oids: set[int] | None = None) -> Any:
-        """A list of plain numbers is kept as it is: Airflow compiles every string of a templated list with
-        Jinja (about 0.15 ms each: 15 s of CPU for 100,000 literal recipients) to render it to itself."""
-        if (content.__class__ in (list, tuple) and jinja_env is not None and not self.template_ext
-                and renders_to_itself(content, jinja_env)):
-            return content.__class__(content)
+        """A list of plain numbers, and a plain string, are kept as they are: Airflow compiles every string of
+        a templated field (or list) with Jinja, about 0.15 ms each (15 s of CPU for 100,000 literal
+        recipients; a fifth of a 2,000-recipient send's CPU for the message and the connection id), to
+        render it to itself."""
+        if jinja_env is not None and not self.template_ext:
+            if content.__class__ is str and renders_to_itself((content,), jinja_env):
+                return content
+            if content.__class__ in (list, tuple) and renders_to_itself(content, jinja_env):
+                return content.__class__(content)
         return super().render_template(content, context, jinja_env, seen_oids)
 
     def __init__(

@@ -15,13 +15,17 @@ recipients are *unsure* until a chunk holding them is accepted.
 
 Layout in the store (values stay small: Airflow warns above 64 KB a value)::
 
-    every8d_send   = {"version": 4, "salt": "<32 hex>", "recipients": "<how they are kept>",
+    every8d_send   = {"version": 5, "salt": "<32 hex>", "recipients": "<how they are kept>",
                       "chunks": [result, ...], "inflight": [chunk number, ...]}
-    every8d_send/n = {"digests": ["<16 hex>", ...]}          the recipients of chunk n
+    every8d_send/n = {"digests": "<16 hex><16 hex>..."}      the recipients of chunk n, one string
 
-A version 3 ledger (0.1.0 development builds: numbers in clear, ``every8d_send/n`` a list of keys) is read
-and rewritten as version 4 before anything is sent. Without a store (Airflow < 3.3) the same ledger lives in
-memory for one try only. Delete the ledger's key to make the next try send to everyone again.
+Version 5 keeps a chunk's digests as one string (16 hex digits each, in order) where version 4 kept a JSON
+list of them: the same digests, written without a string object per recipient. A version 4 ledger (0.2.0
+development builds) is read as it is (its chunks stay lists, new chunks are strings) and marked version 5
+when it is first written, so that an older provider refuses it instead of misreading it. A version 3 ledger
+(0.1.0 development builds: numbers in clear, ``every8d_send/n`` a list of keys) is read and rewritten as
+version 5 before anything is sent. Without a store (Airflow < 3.3) the same ledger lives in memory for one
+try only. Delete the ledger's key to make the next try send to everyone again.
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ from airflow_provider_every8d.sending.outcome import ChunkResult
 
 LEDGER_KEY = "every8d_send"
 """The store key of a send operator's ledger (delete it to force a resend)."""
-VERSION = 4
-READABLE_VERSIONS = (3, VERSION)
+VERSION = 5
+READABLE_VERSIONS = (3, 4, VERSION)
 DIGEST_HEX = 16
 """Hex digits of each digest: 64 bits, no collision to fear among a send's recipients."""
 HOW_KEPT = "BLAKE2b keyed with the salt, of each recipient key, 16 hex digits; no phone number is kept"
@@ -90,9 +94,10 @@ class Ledger:
         self._digests: dict[int, frozenset[str]] = {}
         if state["version"] == 3:
             self._upgrade()
+        self._state["version"] = VERSION  # a version 4 ledger is written as 5 from its first save
 
     def _read_salt(self, state: dict[str, Any]) -> bytes:
-        """The ledger's salt (a new one for a version 3 ledger, which had none). A version 4 ledger without
+        """The ledger's salt (a new one for a version 3 ledger, which had none). A later ledger without
         a readable salt cannot tell its recipients apart: refused, never guessed."""
         if state["version"] == 3:
             return secrets.token_bytes(16)
@@ -109,13 +114,20 @@ class Ledger:
         return hashed.hexdigest()
 
     def digests(self, keys: Iterable[str]) -> list[str]:
-        """:meth:`digest` of every key, in order: a chunk's in one loop, without a method call per key."""
-        copy, out = self._keyed.copy, []
+        """:meth:`digest` of every key, in order."""
+        joined = self._joined(keys)
+        return [joined[start:start + DIGEST_HEX] for start in range(0, len(joined), DIGEST_HEX)]
+
+    def _joined(self, keys: Iterable[str]) -> str:
+        """:meth:`digest` of every key, concatenated in order (what version 5 stores): a chunk's in one loop,
+        raw digests joined and turned into hex once, without a method call or a string per key."""
+        copy, out = self._keyed.copy, list[bytes]()
+        append = out.append
         for data in map(str.encode, keys):
             hashed = copy()
             hashed.update(data)
-            out.append(hashed.hexdigest())
-        return out
+            append(hashed.digest())
+        return b"".join(out).hex()
 
     # -- reading -----------------------------------------------------------------------------------
     @property
@@ -126,8 +138,12 @@ class Ledger:
     def _chunk(self, number: int) -> frozenset[str]:
         if number not in self._digests:
             stored = self._store.get(f"{self.key}/{number}")
-            if isinstance(stored, dict):
-                self._digests[number] = frozenset(str(d) for d in stored.get("digests") or ())
+            digests = stored.get("digests") if isinstance(stored, dict) else None
+            if isinstance(digests, str):  # version 5: one string of 16 hex digits each
+                self._digests[number] = frozenset(digests[start:start + DIGEST_HEX]
+                                                  for start in range(0, len(digests), DIGEST_HEX))
+            elif isinstance(stored, dict):  # version 4: a list of digests
+                self._digests[number] = frozenset(str(d) for d in digests or ())
             else:  # version 3: the keys themselves
                 self._digests[number] = frozenset(self.digest(str(k)) for k in stored or ())
         return self._digests[number]
@@ -150,15 +166,15 @@ class Ledger:
     def _save(self) -> None:
         self._store.set(self.key, self._state)
 
-    def _write_chunk(self, number: int, digests: Iterable[str]) -> None:
-        kept = list(dict.fromkeys(digests))
-        self._store.set(f"{self.key}/{number}", {"digests": kept})
-        self._digests[number] = frozenset(kept)
+    def _write_chunk(self, number: int, joined: str) -> None:
+        """Store chunk ``number``'s digests (:meth:`_joined`); read back as a set only when asked for."""
+        self._store.set(f"{self.key}/{number}", {"digests": joined})
+        self._digests.pop(number, None)
 
     def begin(self, keys: Sequence[str]) -> int:
         """Write a chunk down as in flight, before its request goes out; returns its number."""
         number = max([chunk["chunk"] for chunk in self._state["chunks"]] + self._state["inflight"] + [0]) + 1
-        self._write_chunk(number, self.digests(keys))
+        self._write_chunk(number, self._joined(keys))
         self._state["inflight"].append(number)
         self._save()
         return number
@@ -180,7 +196,7 @@ class Ledger:
             self._save()
 
     def _upgrade(self) -> None:
-        """Version 3 -> 4: a salt first (so a crash half-way leaves a readable ledger), then every chunk's
+        """Version 3 -> 5: a salt first (so a crash half-way leaves a readable ledger), then every chunk's
         keys and filtered numbers replaced by digests."""
         self._state = {"version": VERSION, "salt": self._salt.hex(), "recipients": HOW_KEPT,
                        "chunks": [{**entry, "filtered": [self.digest(str(n)) for n in entry.get("filtered", ())]}
@@ -188,4 +204,4 @@ class Ledger:
                        "inflight": list(self._state["inflight"])}
         self._save()
         for number in [chunk["chunk"] for chunk in self._state["chunks"]] + self._state["inflight"]:
-            self._write_chunk(number, self._chunk(number))
+            self._write_chunk(number, "".join(sorted(self._chunk(number))))
