@@ -1,0 +1,93 @@
+"""Benchmark-only: one trigger that measures the event loop of the ``airflow triggerer`` it runs in.
+
+``bench_real_triggerer.py`` defers one :class:`LagProbeOperator` task (started in the triggerer, no worker)
+next to the waits it measures. The trigger sleeps ``tick`` seconds in a loop and records how late each
+wake-up is (lag = actual sleep - ``tick``); once a second it appends one JSON line to ``<directory>/<run
+id>.jsonl``: the monotonic time (the same clock as the benchmark's, one machine), the lags of that second in
+ms, the trigger-runner process's CPU seconds, the number of asyncio tasks in its loop (the running triggers
+plus the runner's own few) and the full (generation 2) garbage collections of that second (ms). It ends,
+with the task's success, once ``<directory>/<run id>.stop`` exists. Never imported by the provider.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, StartTriggerArgs, TaskSuccessEvent, TriggerEvent
+
+try:
+    from airflow.sdk import BaseOperator
+except ImportError:  # Airflow 2: not used there (start_from_trigger with templates is 3.3+)
+    from airflow.models.baseoperator import BaseOperator  # type: ignore[no-redef]
+
+
+class LagProbeTrigger(BaseTrigger):
+    """Sleep ``tick`` seconds in a loop; write the lateness of every wake-up, once a second."""
+
+    def __init__(self, directory: str, tick: float = 0.05) -> None:
+        super().__init__()
+        self.directory = directory
+        self.tick = float(tick)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return f"{__name__}.{type(self).__qualname__}", {"directory": self.directory, "tick": self.tick}
+
+    def _name(self) -> str:
+        ti = getattr(self, "task_instance", None)
+        return str(getattr(ti, "run_id", None) or f"trigger-{getattr(self, 'trigger_id', 'x')}")
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        base = os.path.join(self.directory, self._name())
+        full: list[float] = []
+        started = [0.0]
+
+        def on_gc(phase: str, info: dict[str, Any]) -> None:
+            if phase == "start":
+                started[0] = time.perf_counter()
+            elif info["generation"] == 2:
+                full.append(round((time.perf_counter() - started[0]) * 1000, 1))
+
+        gc.callbacks.append(on_gc)
+        loop = asyncio.get_running_loop()
+        try:
+            with open(base + ".jsonl", "a", encoding="utf-8") as out:
+                lags: list[float] = []
+                flushed = loop.time()
+                while not os.path.exists(base + ".stop"):
+                    before = loop.time()
+                    await asyncio.sleep(self.tick)
+                    now = loop.time()
+                    lags.append(round((now - before - self.tick) * 1000, 2))
+                    if now - flushed >= 1.0:
+                        record = {"t": time.monotonic(), "lags": lags, "cpu": time.process_time(),
+                                  "tasks": len(asyncio.all_tasks()), "gc2": full[:]}
+                        out.write(json.dumps(record) + "\n")
+                        out.flush()
+                        lags, flushed = [], now
+                        full.clear()
+        finally:
+            gc.callbacks.remove(on_gc)
+        yield TaskSuccessEvent()
+
+
+class LagProbeOperator(BaseOperator):
+    """Starts :class:`LagProbeTrigger` straight in the triggerer (Airflow 3.3+); never runs on a worker."""
+
+    def __init__(self, *, directory: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.start_from_trigger = True
+        self.start_trigger_args = StartTriggerArgs(
+            trigger_cls=f"{__name__}.LagProbeTrigger", trigger_kwargs={"directory": directory, "tick": 0.05},
+            next_method="execute_complete", next_kwargs=None, timeout=None)
+
+    def execute(self, context: Any) -> None:
+        raise RuntimeError("the lag probe starts in the triggerer; it never runs on a worker")
+
+    def execute_complete(self, context: Any, event: Any = None) -> None:
+        return None

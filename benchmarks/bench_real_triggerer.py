@@ -1,0 +1,366 @@
+"""5,000 deferred delivery waits in ONE real ``airflow triggerer`` process, on PostgreSQL.
+
+The deployment test's harness (tests/harness/deployment.py) starts a throw-away PostgreSQL, ``airflow db
+migrate``, one API server, the scheduler, the DAG processor and exactly one triggerer (LocalExecutor, no
+worker: every wait starts in the triggerer). The EVERY8D emulator runs in this process and logs each request
+with its time. Batches of 20 messages are sent to it first and held (nothing final) until released.
+
+Ours: DAGs of ``--tasks`` ``Every8dDeliveryStatusSensor(deferrable=True, start_from_trigger=True,
+poke_interval=--poke)`` tasks, one run each, the run's conf naming the batches; triggered step by step
+(1,000, 2,000, 5,000 waits running together). At each step, once every wait runs in the triggerer: a
+window of two poll intervals, measuring the triggerer's process tree (``airflow triggerer`` and its
+trigger-runner child, psutil: RSS summed, CPU), the loop lag (a probe trigger in the same loop,
+``_lag_probe.py``) and the emulator's requests. Then the emulator's clock moves on, every batch becomes
+final and every task must succeed. Peer, in a restarted (fresh) triggerer: the same number of Airflow's
+lightest deferrable wait, ``DateTimeSensorAsync(start_from_trigger=True)`` (a ``DateTimeTrigger``), same
+DAG shape, same steps. Everything started here is stopped at the end, on failure too.
+
+    .venv/bin/python benchmarks/bench_real_triggerer.py [--steps 1000,2000,5000] [--tasks 10] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from _common import ROOT, emit, phone_numbers
+from _real_triggerer_report import report
+
+sys.path.insert(0, str(ROOT))
+from airflow_provider_every8d.emulator import Every8dEmulator
+from tests.deployment.deployment_record import send_batch
+from tests.harness.deployment import AIRFLOW, Deployment
+
+HOLD = 10_000_000.0
+"""Emulator seconds before a held message becomes final: never, until :meth:`Every8dEmulator.advance`."""
+DAGS_PER_FILE = 25
+STEP_TIMEOUT = 420.0
+IDLE_SECONDS = 8.0
+SAFE_MODE = "# An Airflow DAG file (the words the DAG processor's safe mode looks for).\n"
+BLOCKED = re.compile(rb"async thread was blocked for ([\d.]+) seconds")
+
+
+class TimedEmulator(Every8dEmulator):
+    """The emulator, also logging (monotonic time, endpoint, BID) of every request: compact, never a ring."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.timed: list[tuple[float, str | None, str | None]] = []
+
+    def record(self, request: Any) -> None:
+        self.timed.append((time.monotonic(), request.endpoint, request.fields.get("BID")))
+
+
+class _NoRedis:
+    """No Celery here: the deployment's Redis is not started."""
+
+    url = "redis://127.0.0.1:9/0"
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+class OneTriggerer(Deployment):
+    """The deployment test's components, but one API server, one triggerer and no worker (LocalExecutor)."""
+
+    COMPONENTS = ("api-server-1", "scheduler", "dag-processor", "triggerer-1")
+
+    def __init__(self, home: Path, dags: list[Path], env: dict[str, str]) -> None:
+        super().__init__(home, dags, env)
+        self.redis = _NoRedis()  # type: ignore[assignment]
+
+    def commands(self) -> dict[str, list[str]]:
+        every = super().commands()
+        return {name: every[name] for name in self.COMPONENTS}
+
+
+class TreeSampler(threading.Thread):
+    """Every 0.5 s: (monotonic time, RSS bytes summed, CPU seconds summed) of a process and its children."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.pid = 0
+        self.samples: list[tuple[float, int, float, int]] = []
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        while not self.stopped.wait(0.5):
+            try:
+                root = psutil.Process(self.pid)
+                tree = [root, *root.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in tree)
+                cpu = sum(sum(p.cpu_times()[:2]) for p in tree)
+            except (psutil.Error, ValueError):
+                continue
+            self.samples.append((time.monotonic(), rss, cpu, len(tree)))
+
+    def between(self, start: float, end: float) -> list[tuple[float, int, float, int]]:
+        return [s for s in self.samples if start <= s[0] <= end]
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, home: Path) -> None:
+        self.args = args
+        self.home = home
+        self.probes = home / "probe"
+        self.probes.mkdir(parents=True)
+        self.emulator = TimedEmulator(accounts={"demo": {"password": "demo-password", "credit": 1e12}},
+                                      delivery_seconds=HOLD)
+        self.sampler = TreeSampler()
+        self.deployment: OneTriggerer | None = None
+        self.probe_run = ""
+
+    # -- setup -------------------------------------------------------------------------------------------
+    def dag_files(self, folder: Path) -> list[Path]:
+        files, per_kind = [], max(self.args.steps) // self.args.tasks
+        folder.mkdir()
+        for kind in ("every8d", "peer"):
+            for first in range(0, per_kind, DAGS_PER_FILE):
+                path = folder / f"bench_{kind}_{first:04d}.py"
+                path.write_text(SAFE_MODE + "from _real_triggerer_dags import define\n\n"
+                                f"define(globals(), kind={kind!r}, dags=range({first}, "
+                                f"{min(first + DAGS_PER_FILE, per_kind)}), tasks={self.args.tasks}, "
+                                f"poke={self.args.poke})\n")
+                files.append(path)
+        probe = folder / "bench_lag_probe.py"
+        probe.write_text(SAFE_MODE + "from _real_triggerer_dags import define\n\n"
+                         f"define(globals(), kind='probe', directory={str(self.probes)!r})\n")
+        return [*files, probe]
+
+    def start(self) -> dict[str, Any]:
+        self.emulator.start()
+        count = max(self.args.steps)
+        numbers = phone_numbers(count * self.args.messages, skip_never_final=True)
+        env = {**self.emulator.connection_env(),
+               "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), str(ROOT / "benchmarks"), str(ROOT)]),
+               "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+               "AIRFLOW__TRIGGERER__CAPACITY": str(self.args.capacity),
+               "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": "30",
+               "AIRFLOW__DAG_PROCESSOR__DAG_FILE_PROCESSOR_TIMEOUT": "300",
+               "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "300"}
+        if self.args.select_per_loop:
+            env["AIRFLOW__TRIGGERER__MAX_TRIGGER_TO_SELECT_PER_LOOP"] = str(self.args.select_per_loop)
+        self.deployment = OneTriggerer(self.home / "home", self.dag_files(self.home / "dagfiles"), env)
+        size = self.args.messages
+        started = time.monotonic()
+        with ThreadPoolExecutor(4) as pool:  # the batches, while the deployment starts
+            sending = pool.map(lambda i: send_batch(self.emulator, numbers[i * size:(i + 1) * size], f"wait {i}"),
+                               range(count))
+            self.deployment.start()
+            self.batches = list(sending)
+        dag_ids = [f"bench_{kind}_{n:04d}" for kind in ("every8d", "peer") for n in range(count // self.args.tasks)]
+        self.deployment.wait_parsed([*dag_ids, "bench_lag_probe"], timeout=300)
+        self.sampler.pid = self.deployment.processes["triggerer-1"].pid
+        self.sampler.start()
+        return {"setup_s": time.monotonic() - started}
+
+    # -- measuring -----------------------------------------------------------------------------------
+    def probe_records(self) -> list[dict[str, Any]]:
+        path = self.probes / f"{self.probe_run}.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines() if line.endswith("}")]
+
+    def running(self) -> int:
+        """Triggers running in the trigger runner's loop now: its asyncio tasks beyond the probe's first."""
+        records = self.probe_records()
+        return records[-1]["tasks"] - records[0]["tasks"] if records else -1
+
+    def blocked(self, offset: int) -> list[float]:
+        data = (self.home / "home" / "triggerer-1.log").read_bytes()[offset:]
+        return [float(m.group(1)) for m in BLOCKED.finditer(data)]
+
+    def log_size(self) -> int:
+        return (self.home / "home" / "triggerer-1.log").stat().st_size
+
+    def idle(self) -> dict[str, Any]:
+        """Triggerer up, no trigger at all (the probe not yet): its tree's RSS; then start the probe."""
+        assert self.deployment is not None
+        time.sleep(IDLE_SECONDS)
+        now = time.monotonic()
+        samples = self.sampler.between(now - IDLE_SECONDS + 1, now)
+        self.probe_run = self.deployment.trigger("bench_lag_probe")
+        self.deployment.wait("the lag probe running", lambda: len(self.probe_records()) >= 2, 120)
+        return {"idle_rss": max(s[1] for s in samples), "processes": samples[-1][3]}
+
+    def step(self, kind: str, done: int, target: int, conf: dict[str, Any]) -> dict[str, Any]:
+        """Trigger the DAG runs that bring the running waits from ``done`` to ``target``; measure a window."""
+        assert self.deployment is not None
+        tasks, offset = self.args.tasks, self.log_size()
+        started = time.monotonic()
+        for number in range(done // tasks, target // tasks):
+            extra = {"batches": self.batches[number * tasks:(number + 1) * tasks]} if kind == "every8d" else {}
+            self.deployment.trigger(f"bench_{kind}_{number:04d}", {**conf, **extra})
+        deferred = self.deployment.wait(f"{target} {kind} tasks deferred", lambda: self.deferred(kind) >= target,
+                                        STEP_TIMEOUT) and time.monotonic() - started
+        self.deployment.wait(f"{target} {kind} triggers running", lambda: self.running() >= target, STEP_TIMEOUT)
+        window_start = time.monotonic()
+        time.sleep(self.args.window)
+        window_end = time.monotonic()
+        return self.figures(kind, target, {"started": started, "window_start": window_start, "window_end": window_end,
+                                           "deferred_s": deferred, "running_s": window_start - started,
+                                           "blocked": self.blocked(offset), "running_after": self.running()})
+
+    def deferred(self, kind: str) -> int:
+        assert self.deployment is not None
+        rows = self.deployment.query("SELECT count(*) FROM task_instance WHERE dag_id LIKE :kind AND state = "
+                                     "'deferred'", kind=f"bench_{kind}_%")
+        return int(rows[0][0]) if rows else 0
+
+    def figures(self, kind: str, target: int, times: dict[str, Any]) -> dict[str, Any]:
+        start, end = times["window_start"], times["window_end"]
+        whole = self.sampler.between(times["started"], end)
+        window = self.sampler.between(start, end)
+        records = self.probe_records()
+        lags = [lag for r in records if start <= r["t"] <= end for lag in r["lags"]]
+        ramp = [lag for r in records if times["started"] <= r["t"] < start for lag in r["lags"]]
+        runner_cpu = [r["cpu"] for r in records if start <= r["t"] <= end]
+        figures = {**times, "kind": kind, "waits": target, "peak_rss": max(s[1] for s in whole),
+                   "window_rss": max(s[1] for s in window), "lags": summary(lags), "ramp_lags": summary(ramp),
+                   "cpu_share": (window[-1][2] - window[0][2]) / (window[-1][0] - window[0][0]),
+                   "runner_cpu_share": (runner_cpu[-1] - runner_cpu[0]) / (end - start) if runner_cpu else None,
+                   "gc2": [ms for r in records if start <= r["t"] <= end for ms in r["gc2"]],
+                   "load": os.getloadavg()[0]}
+        if kind == "every8d":
+            figures["requests"] = self.requests(start, end)
+        return figures
+
+    def requests(self, start: float, end: float) -> dict[str, Any]:
+        """The emulator's requests in the window: per endpoint, and per batch (status queries)."""
+        log = [entry for entry in list(self.emulator.timed) if start <= entry[0] <= end]
+        endpoints: dict[str, int] = defaultdict(int)
+        times: dict[str, list[float]] = defaultdict(list)
+        for at, endpoint, batch in log:
+            endpoints[str(endpoint)] += 1
+            if endpoint == "getDeliveryStatus" and batch:
+                times[batch].append(at)
+        gaps = [b - a for ts in times.values() for a, b in pairwise(ts)]
+        seconds = end - start
+        return {"endpoints": dict(endpoints), "batches_polled": len(times), "seconds": seconds,
+                "per_interval": endpoints.get("getDeliveryStatus", 0) * self.args.poke / seconds,
+                "min_gap": min(gaps, default=None), "max_per_batch": max(map(len, times.values()), default=0)}
+
+    def release(self) -> dict[str, Any]:
+        """Every held message becomes final; every every8d run must succeed, every task with it."""
+        assert self.deployment is not None
+        started, offset = time.monotonic(), self.log_size()
+        self.emulator.advance(HOLD + 5)
+        runs = max(self.args.steps) // self.args.tasks
+        self.deployment.wait("every wait to finish", lambda: self.states("dag_run") .get("success", 0) +
+                             self.states("dag_run").get("failed", 0) >= runs, STEP_TIMEOUT)
+        ended = time.monotonic()
+        (self.probes / f"{self.probe_run}.stop").touch()
+        self.deployment.wait("the probe run to end", lambda: self.deployment and self.deployment.run_state(
+            "bench_lag_probe", self.probe_run) in ("success", "failed"), 120)
+        lags = [lag for r in self.probe_records() if started <= r["t"] <= ended for lag in r["lags"]]
+        return {"seconds": ended - started, "runs": self.states("dag_run"), "tasks": self.states("task_instance"),
+                "lags": summary(lags),
+                "peak_rss": max(s[1] for s in self.sampler.between(started, ended)),
+                "blocked": self.blocked(offset)}
+
+    def states(self, table: str) -> dict[str, int]:
+        assert self.deployment is not None
+        rows = self.deployment.query(f"SELECT state, count(*) FROM {table} WHERE dag_id LIKE 'bench_every8d_%' "
+                                     "GROUP BY state")
+        return {str(state): int(n) for state, n in rows}
+
+    def restart_triggerer(self) -> None:
+        assert self.deployment is not None
+        self.deployment.restart("triggerer-1")
+        self.sampler.pid = self.deployment.processes["triggerer-1"].pid
+
+    def stop(self) -> None:
+        self.sampler.stopped.set()
+        if self.deployment is not None:
+            self.deployment.stop()
+        self.emulator.stop()
+
+
+def summary(values: Sequence[float]) -> dict[str, float] | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    pick = lambda share: ordered[min(len(ordered) - 1, int(share * len(ordered)))]  # noqa: E731
+    return {"n": len(ordered), "p50": pick(0.5), "p99": pick(0.99), "max": ordered[-1]}
+
+
+def default_capacity() -> str:
+    """``airflow config get-value triggerer capacity`` with nothing set: the shipped default."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")},
+           "AIRFLOW_HOME": tempfile.mkdtemp(prefix="every8d-capacity-")}
+    return subprocess.run([AIRFLOW, "config", "get-value", "triggerer", "capacity"], capture_output=True, text=True,
+                          env=env, timeout=120, check=True).stdout.strip()
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    result: dict[str, Any] = {"capacity_default": default_capacity(), "load_start": os.getloadavg()[0]}
+    bench = Bench(args, Path(tempfile.mkdtemp(prefix="every8d-real-triggerer-")))
+    started = time.monotonic()
+    try:
+        result.update(bench.start())
+        for kind in ("every8d", "peer"):
+            if kind == "peer":
+                if args.no_peer:
+                    break
+                bench.restart_triggerer()
+            phase: dict[str, Any] = {"idle": bench.idle(), "steps": []}
+            until = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()  # the peer waits never end here
+            done = 0
+            for target in args.steps:
+                phase["steps"].append(bench.step(kind, done, target, {"until": until}))
+                done = target
+                print(f"   {kind} {target}: {phase['steps'][-1]['lags']} "
+                      f"{phase['steps'][-1]['peak_rss'] / 2**20:.0f} MB", file=sys.stderr, flush=True)
+            if kind == "every8d":
+                phase["release"] = bench.release()
+            result[kind] = phase
+    finally:
+        bench.stop()
+    result.update({"minutes": (time.monotonic() - started) / 60, "load_end": os.getloadavg()[0]})
+    return result
+
+
+def main(argv: Sequence[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", default="1000,2000,5000", help="waits running together, cumulative")
+    parser.add_argument("--tasks", type=int, default=10, help="waits per DAG (one run each)")
+    parser.add_argument("--messages", type=int, default=20, help="messages per batch (one status page)")
+    parser.add_argument("--poke", type=float, default=15.0, help="poll interval, seconds")
+    parser.add_argument("--window", type=float, default=30.0, help="seconds measured at each step")
+    parser.add_argument("--capacity", type=int, default=6000, help="[triggerer] capacity for the run")
+    parser.add_argument("--select-per-loop", type=int, default=0,
+                        help="[triggerer] max_trigger_to_select_per_loop (0: Airflow's default, 50)")
+    parser.add_argument("--no-peer", action="store_true", help="skip the DateTimeTrigger peer")
+    parser.add_argument("--raw", type=Path, help="also write the raw figures (JSON) here")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    args.steps = [int(n) for n in args.steps.split(",")]
+    if any(n % args.tasks for n in args.steps):
+        parser.error("every step must be a multiple of --tasks")
+    figures = measure(args)
+    if args.raw:
+        args.raw.write_text(json.dumps(figures, indent=1))
+    emit(report(figures, args), args.json)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
