@@ -15,7 +15,8 @@ def write_plots(results: list[dict[str, Any]]) -> list[str]:
     matplotlib.use("Agg")
     by_name = {result["name"]: result.get("raw", {}) for result in results}
     written = []
-    for name, plot in (("bulk_send", bulk_send), ("deferred_waits", deferred_waits), ("status_scan", status_scan)):
+    for name, plot in (("bulk_send", bulk_send), ("deferred_waits", deferred_waits), ("status_scan", status_scan),
+                       ("real_triggerer", real_triggerer)):
         if by_name.get(name):
             written.append(plot(by_name[name]))
     return written
@@ -71,6 +72,38 @@ def deferred_waits(raw: dict[str, Any]) -> str:
     for axis in (memory, lag):
         axis.grid(True, alpha=0.3)
     return _save(figure, "deferred_waits.png")
+
+
+def real_triggerer(raw: dict[str, Any]) -> str:
+    """Goal 3 (bench_real_triggerer.py): the real triggerer's memory and loop lag, ours and the peer's."""
+    import matplotlib.pyplot as plt
+
+    figure, (memory, lag) = plt.subplots(1, 2, figsize=(10, 4))
+    for kind, label, color in (("every8d", "ours (Every8d delivery waits)", "C0"),
+                               ("peer", "peer (DateTimeTrigger)", "C1")):
+        phase = raw["figures"].get(kind)
+        if not phase:
+            continue
+        steps = [step["waits"] for step in phase["steps"]]
+        idle = phase["idle"]["idle_rss"]
+        memory.plot(steps, [(step["peak_rss"] - idle) / 2**20 for step in phase["steps"]], marker="o", color=color,
+                    label=f"{label}: peak RSS beyond idle")
+        lag.plot(steps, [step["lags"]["p99"] for step in phase["steps"]], marker="o", color=color,
+                 label=f"{label}: p99")
+        lag.plot(steps, [step["lags"]["max"] for step in phase["steps"]], marker="o", color=color, linestyle=":",
+                 label=f"{label}: max")
+    memory.axhline(300, color="red", linewidth=0.8, label="bar: 300 MB beyond idle")
+    memory.set_ylabel("MB (triggerer process tree)")
+    memory.set_title("One real airflow triggerer: memory")
+    lag.axhline(100, color="red", linewidth=0.8, label="bar: p99 100 ms")
+    lag.set_yscale("log")
+    lag.set_ylabel("ms")
+    lag.set_title("One real airflow triggerer: event-loop lag")
+    for axis in (memory, lag):
+        axis.set_xlabel("deferred waits running together")
+        axis.grid(True, alpha=0.3)
+        axis.legend(fontsize=7)
+    return _save(figure, "real_triggerer_waits.png")
 
 
 def status_scan(raw: dict[str, Any]) -> str:

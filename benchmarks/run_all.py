@@ -29,6 +29,7 @@ RESULTS = HERE / "RESULTS.md"
 FULL: list[tuple[str, list[str]]] = [
     ("bench_bulk_send.py", []),
     ("bench_status_scan.py", []),
+    ("bench_real_triggerer.py", []),
     ("bench_deferred_waits.py", []),
     ("bench_parse_time.py", []),
     ("bench_tokens.py", []),
@@ -36,10 +37,13 @@ FULL: list[tuple[str, list[str]]] = [
 QUICK: list[tuple[str, list[str]]] = [
     ("bench_bulk_send.py", ["--sizes", "2000,20000", "--repeat", "1"]),
     ("bench_status_scan.py", ["--sizes", "2000,20000", "--repeat", "1"]),
+    ("bench_real_triggerer.py", ["--steps", "200,500", "--window", "16", "--poke", "8"]),
     ("bench_deferred_waits.py", ["--steps", "100,200"]),
     ("bench_parse_time.py", ["--repeat", "3"]),
     ("bench_tokens.py", ["--triggers", "20", "--polls", "2"]),
 ]
+TIMEOUTS = {"bench_real_triggerer.py": 1500}
+"""Seconds a script may take (else 900): the real triggerer's run starts a whole deployment, about 12 minutes."""
 REPORT_SIZES = {"full": ["10000", "100000"], "quick": ["2000", "20000"]}
 PUSH_ARGS = {"full": [], "quick": ["--levels", "0,5000,20000", "--pushes", "100"]}
 """6. bench_push.py, after 5 (the report memory): a throw-away PostgreSQL, 0 / 50,000 / 200,000 stored events."""
@@ -54,7 +58,7 @@ def run_script(script: str, args: list[str]) -> dict[str, Any]:
     started = time.perf_counter()
     load = os.getloadavg()[0]
     completed = subprocess.run([sys.executable, str(HERE / script), *args, "--json"], stdout=subprocess.PIPE,
-                               text=True, cwd=ROOT, timeout=900)
+                               text=True, cwd=ROOT, timeout=TIMEOUTS.get(script, 900))
     lines = [line for line in completed.stdout.splitlines() if line.startswith(RESULT_MARKER)]
     if completed.returncode != 0 or not lines:
         raise RuntimeError(f"{script} failed (exit {completed.returncode}); run it alone to see why")
