@@ -16,7 +16,6 @@ from functools import partial
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 from urllib3.util.retry import Retry
 
@@ -29,6 +28,7 @@ from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.retry import QUERY_ATTEMPTS
 from airflow_provider_every8d.protocol.summary import DeliverySummary
 from airflow_provider_every8d.settings import ClientSettings
+from airflow_provider_every8d.transport.adapter import Every8dAdapter
 from airflow_provider_every8d.transport.core import USER_AGENT, answer, next_step, prepare, proxies_for
 from airflow_provider_every8d.transport.tokens import Raw, run_sync
 
@@ -83,9 +83,9 @@ class Every8dClient:
         self.session = session or requests.Session()
         retry = Retry(total=settings.connect_retries, connect=settings.connect_retries, read=0, status=0,
                       other=0, redirect=0, backoff_factor=0.2, allowed_methods=None, raise_on_status=False)
-        adapter = HTTPAdapter(max_retries=retry, pool_maxsize=4)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        self.adapter = Every8dAdapter(max_retries=retry, pool_maxsize=4)
+        self.session.mount("http://", self.adapter)
+        self.session.mount("https://", self.adapter)
         self.session.headers["User-Agent"] = f"{USER_AGENT} (requests)"
         self.session.verify = settings.verify
         _read_environment_once(self.session, settings)
@@ -111,12 +111,16 @@ class Every8dClient:
         """One POST (``token``: as API 2.2's bearer, no UID/PWD in the body): the status and body, or the
         transport error it ended with."""
         url, body, headers = prepare(request, self.settings, token)
+        timeout = self.settings.timeout
         try:  # a redirect is never followed: it would POST the password (and a send) to another place
-            response = self.session.post(url, data=body, headers=headers, timeout=self.settings.timeout,
-                                         allow_redirects=False)
+            answered = self.adapter.post(self.session, url, body=body, headers=headers, timeout=timeout)
+            if answered is None:  # a session that needs requests' whole way (transport/adapter.py)
+                response = self.session.post(url, data=body, headers=headers, timeout=timeout,
+                                             allow_redirects=False)
+                answered = response.status_code, response.content
         except requests.RequestException as error:
             return connection_failed(error, _never_connected(error), request.endpoint.path)
-        return response.status_code, response.content
+        return answered
 
     def _drive(self, steps: Steps) -> Iterator[Any]:
         """Perform the driver's steps; yield what it emits."""
