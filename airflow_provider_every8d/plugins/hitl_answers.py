@@ -1,5 +1,5 @@
-"""SMS answers to waiting Every8dHITLOperator requests, recorded in the API server, where (unlike in the
-triggerer) the metadata database is at hand: so these are the paths that record *who* answered (the masked
+"""SMS answers to waiting Every8dHITLOperator requests, recorded in the API server, where (unlike in trigger
+code) the metadata database is at hand: so these are the paths that record *who* answered (the masked
 number) in the HITL record, as ``responded_by``, the way an answer in the UI records the user.
 
 Two callers:

@@ -1,6 +1,6 @@
 """``POST /every8d/hitl/<ti_id>/check``: "look for an SMS answer to this request now".
 
-The HITL trigger calls it when its poll of the replies found an answer: the triggerer can write the HITL
+The HITL trigger calls it when its poll of the replies found an answer: trigger code can write the HITL
 record only through Airflow's Execution API, which records nobody as ``responded_by``; the API server has
 the metadata database and records the masked number, as for a pushed answer (:mod:`.hitl_answers`).
 

@@ -63,7 +63,7 @@ def _record_api() -> tuple[Callable[..., Any], Callable[..., Any]]:
 
 def _check_url(ti_id: UUID) -> str:
     """The API server's check endpoint for ``ti_id``: below ``[api] base_url`` (the root of the UI link), or,
-    when that is unset or a bare path, below the Execution API's server the triggerer already talks to
+    when that is unset or a bare path, below the API server the workers reach for the Execution API
     (``[core] execution_api_server_url`` without ``/execution/``; Airflow's default ``localhost:8080``)."""
     from airflow.providers.common.compat.sdk import conf
 

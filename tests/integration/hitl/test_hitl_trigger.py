@@ -48,8 +48,11 @@ class Record:
 
 @pytest.fixture
 def record(monkeypatch: pytest.MonkeyPatch) -> Record:
+    """The record in memory; no API server answer check (nothing listens on port 9: the trigger writes the
+    answer itself, see test_hitl_check.py for the check)."""
     value = Record()
     monkeypatch.setattr(module, "_record_api", lambda: (value.read, value.write))
+    monkeypatch.setenv("AIRFLOW__API__BASE_URL", "http://127.0.0.1:9")
     return value
 
 

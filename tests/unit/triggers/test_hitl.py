@@ -34,3 +34,25 @@ def test_ti_id_as_text_is_read_back_as_a_uuid() -> None:
 def test_intervals_must_be_positive(field: str) -> None:
     with pytest.raises(ValueError, match="positive"):
         _trigger(**{field: 0})
+
+
+@pytest.mark.parametrize(("base_url", "execution_api", "check_root"), [
+    ("https://airflow.example", None, "https://airflow.example"),
+    ("https://airflow.example/airflow/", None, "https://airflow.example/airflow"),
+    (None, "http://api.internal:8080/execution/", "http://api.internal:8080"),
+    ("/airflow", "http://api.internal:8080/airflow/execution/", "http://api.internal:8080/airflow"),
+    (None, None, "http://localhost:8080"),
+    ("/airflow", None, "http://localhost:8080/airflow"),
+], ids=["base-url", "base-url-with-a-path", "execution-api", "relative-base-url", "nothing-set", "relative-only"])
+def test_the_answer_check_is_asked_below_the_api_servers_url(
+        monkeypatch: pytest.MonkeyPatch, base_url: str | None, execution_api: str | None, check_root: str) -> None:
+    from airflow_provider_every8d.triggers.hitl import _check_url
+
+    settings = {"AIRFLOW__API__BASE_URL": base_url, "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": execution_api}
+    for name, value in settings.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    ti_id = uuid.UUID(int=7)
+    assert _check_url(ti_id) == f"{check_root}/every8d/hitl/{ti_id}/check"
