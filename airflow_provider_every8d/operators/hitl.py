@@ -9,8 +9,9 @@ then waits in the triggerer (:class:`~airflow_provider_every8d.triggers.hitl.Eve
 whichever comes first: a reply from an allowed number that chooses options, an answer in the UI or REST
 API, or ``response_timeout`` (then ``defaults``, as HITL does). An SMS answer is written into the HITL
 record as the response, with the masked number as who answered (by the API server's push receiver or
-answer check; see docs/human-in-the-loop.md for when it cannot be). ``Every8dApprovalOperator`` is the same on ``ApprovalOperator`` (Approve continues,
-Reject skips downstream or, with ``fail_on_reject``, fails). See docs/human-in-the-loop.md.
+answer check; docs/human-in-the-loop.md says when it cannot be). ``Every8dApprovalOperator`` is the same
+on ``ApprovalOperator`` (Approve continues, Reject skips downstream or, with ``fail_on_reject``, fails).
+See docs/human-in-the-loop.md.
 
 Send once, through the send-once engine (:mod:`airflow_provider_every8d.sending`, ledger key
 :data:`QUESTION_KEY`): the question is texted by the first try only. ``task_state_store`` (Airflow 3.3)
