@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_every8d.protocol.errors import (
@@ -75,16 +74,15 @@ def run(send: Send, call: Call, *, store: Store | None, ledger_key: str = LEDGER
     return _Sending(send, ledger, call, log).through(plan.chunks)
 
 
-@dataclass
 class _Sending:
-    send: Send
-    ledger: Ledger
-    call: Call
-    log: logging.Logger | Any
-    accepted: list[ChunkResult] = field(default_factory=list)
+    """One try's way through its chunks; ``accepted`` starts with what earlier tries had accepted."""
 
-    def __post_init__(self) -> None:
-        self.accepted = self._earlier_results()
+    def __init__(self, send: Send, ledger: Ledger, call: Call, log: logging.Logger | Any) -> None:
+        self.send = send
+        self.ledger = ledger
+        self.call = call
+        self.log = log
+        self.accepted: list[ChunkResult] = self._earlier_results()
 
     @property
     def retry_safe(self) -> bool:
