@@ -25,6 +25,7 @@ from requests.utils import check_header_validity, get_auth_from_url
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
 
 _COOKIE_HEADERS = ("set-cookie", "set-cookie2")
+_KEPT_HEADER_SETS = 8
 
 
 class _Lean(PreparedRequest):
@@ -37,6 +38,7 @@ class Every8dAdapter(HTTPAdapter):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._urls: dict[str, str] = {}
+        self._merged: dict[tuple[object, ...], CaseInsensitiveDict[str]] = {}
 
     def build_response(self, req: PreparedRequest, resp: Any) -> requests.Response:
         if isinstance(req, _Lean):
@@ -55,12 +57,7 @@ class Every8dAdapter(HTTPAdapter):
         request.method, request.url, request.body = "POST", self._prepared_url(url), body or None
         if request.url is None:
             return None
-        merged: CaseInsensitiveDict[Any] = CaseInsensitiveDict({**session.headers, **headers})
-        request.headers = CaseInsensitiveDict()
-        for name, value in merged.items():
-            if value is not None:
-                check_header_validity((name, value))
-                request.headers[name] = value
+        request.headers = self._headers(session, headers).copy()
         request.headers["Content-Length"] = str(len(body))
         proxies = {scheme: proxy for scheme, proxy in session.proxies.items() if proxy is not None}
         verify: Any = session.verify
@@ -72,6 +69,24 @@ class Every8dAdapter(HTTPAdapter):
         if any(name in answer.headers for name in _COOKIE_HEADERS):
             extract_cookies_to_jar(session.cookies, request, answer)
         return answer.status, _content(answer)
+
+    def _headers(self, session: requests.Session, headers: dict[str, str]) -> CaseInsensitiveDict[str]:
+        """The session's headers with ``headers`` over them, checked, as ``prepare`` gives them (kept for
+        the next request with the same ones: a bearer token changes them only at a renewal)."""
+        key = (*session.headers.items(), None, *headers.items())
+        found = self._merged.get(key)
+        if found is None:
+            merged: CaseInsensitiveDict[Any] = CaseInsensitiveDict(session.headers)
+            merged.update(headers)
+            found = CaseInsensitiveDict()
+            for name, value in merged.items():
+                if value is not None:
+                    check_header_validity((name, value))
+                    found[name] = value
+            if len(self._merged) >= _KEPT_HEADER_SETS:
+                self._merged.clear()
+            self._merged[key] = found
+        return found
 
     def _prepared_url(self, url: str) -> str | None:
         """``url`` as requests prepares it (IDNA host, quoting), once per URL; None when it carries
