@@ -71,7 +71,18 @@ docs: env
 release-check: env
 	./scripts/release_check.sh
 
-test: lint unit unit-pythons unit-airflow2 deployment-test docs release-check
+# The whole suite. The environments first, one after another (installs: network, uv's cache); then the stages
+# that are independent of each other side by side, at most one per core (scripts/run-stages.sh: each its own
+# log under .airflow/test-logs, one line each, a failed one's log in full; longest first); then the
+# deployment test alone (many Airflow processes, timing-sensitive). Fails if any stage failed.
+# `JOBS=1 make test` runs the stages one after another.
+TEST_STAGES := unit unit-airflow2 unit-pythons docs lint release-check
+test: env services browser
+	./scripts/test-airflow2.sh --install-only
+	./scripts/test-pythons.sh --install-only
+	./scripts/build_docs.sh --install-only
+	./scripts/run-stages.sh $(TEST_STAGES)
+	$(MAKE) --no-print-directory deployment-test
 
 clean:
 	rm -rf $(VENV) .airflow dist

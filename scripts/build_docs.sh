@@ -4,6 +4,7 @@
 # Uses the project env (.venv, made by `make env`) and adds the pinned `docs` extra of pyproject.toml to
 # it (sphinx, myst-parser, furo), under Airflow's constraints so nothing Airflow pinned moves.
 # autodoc imports the package and Airflow, hence the project env rather than a separate one.
+# `--install-only`: the extra and Graphviz only, no build (make test installs before it runs stages side by side).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +32,8 @@ if ! command -v dot >/dev/null; then
         exit 1
     fi
 fi
+
+[[ ${1:-} == --install-only ]] && exit 0
 
 # autodoc imports Airflow: give it a private home, not ~/airflow.
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$ROOT/.airflow/docs}"

@@ -4,6 +4,7 @@
 #   scripts/test-airflow2.sh                 # create/refresh .venv-af2 if needed, then `pytest -q`
 #   scripts/test-airflow2.sh tests/integration/compat -x # extra arguments go to pytest
 #   FREEZE=1 scripts/test-airflow2.sh        # resolve afresh and rewrite constraints/airflow-2.11.2.txt
+#   scripts/test-airflow2.sh --install-only  # create/refresh .venv-af2 only (make test, before its stages)
 #
 # The environment lives in .venv-af2 (uv, pinned by constraints/airflow-$AIRFLOW2_VERSION.txt); the
 # Airflow home is a throw-away directory, so nothing touches ~/airflow or the Airflow 3 environment.
@@ -38,6 +39,7 @@ if [[ ${FREEZE:-0} == 1 || ! -f $stamp || pyproject.toml -nt $stamp || ! -f $CON
     fi
     touch "$stamp"
 fi
+[[ ${1:-} == --install-only ]] && exit 0
 
 AIRFLOW_HOME=$(mktemp -d -t every8d-af2-home-XXXXXX)
 trap 'rm -rf "$AIRFLOW_HOME"' EXIT

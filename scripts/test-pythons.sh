@@ -5,6 +5,7 @@
 #
 #   scripts/test-pythons.sh            # every Python found
 #   PYTHONS="3.10 3.13" scripts/test-pythons.sh
+#   scripts/test-pythons.sh --install-only   # create the venvs only (make test, before its stages)
 #
 # Pythons are looked up under $PYENV_ROOT/versions (default /root/.pyenv), then as python3.X on PATH.
 # Prints one line per Python (ran / not found) and exits non-zero if any run failed.
@@ -46,6 +47,7 @@ for version in ${PYTHONS:-3.10 3.11 3.12 3.13}; do
             VIRTUAL_ENV=$venv "$UV" pip install --quiet "${PINS[@]}" && touch "$venv/.installed" || {
             summary+=("Python $version: could not create $venv"); status=1; continue; }
     fi
+    [[ ${1:-} == --install-only ]] && continue
     # The package is not installed in these venvs (PYTHONPATH instead), so its pytest plugin is not loaded.
     # The Pythons run side by side (each is one process), and are reported in order below.
     logs[$version]=$(mktemp)
@@ -54,6 +56,10 @@ for version in ${PYTHONS:-3.10 3.11 3.12 3.13}; do
     summary+=("@$version")
 done
 wait
+if [[ ${1:-} == --install-only ]]; then
+    [[ $status == 0 ]] || printf '%s\n' "${summary[@]}"
+    exit $status
+fi
 lines=()
 for line in "${summary[@]}"; do
     if [[ $line != @* ]]; then lines+=("$line"); continue; fi
