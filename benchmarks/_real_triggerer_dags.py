@@ -17,7 +17,7 @@ from airflow.providers.common.compat.sdk import DAG
 START = pendulum.datetime(2026, 1, 1, tz="UTC")
 
 
-def define(namespace: dict[str, Any], *, kind: str, dags: range = range(1), tasks: int = 1, poke: float = 15.0,
+def define(namespace: dict[str, Any], *, kind: str, dags: range = range(1), tasks: int = 1, poke: float = 60.0,
            directory: str = "") -> None:
     """Put the DAGs of one file in its ``namespace`` (the file's globals)."""
     if kind == "probe":

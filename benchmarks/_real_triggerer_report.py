@@ -15,12 +15,21 @@ def _lag(lags: dict[str, float] | None, key: str) -> str:
 def _row(kind: str, idle: int, step: dict[str, Any]) -> list[str]:
     blocked = step["blocked"]
     gc2 = step["gc2"]
-    return [kind, f"{step['waits']:,}", f"{step['deferred_s']:.0f}", f"{step['running_s']:.0f}",
+    waits = f"{step['waits']:,}" if step["running_after"] >= step["waits"] else \
+        f"{step['waits']:,} (only {step['running_after']:,} running)"
+    return [kind, waits, f"{step['deferred_s']:.0f}", f"{step['running_s']:.0f}",
             f"{step['peak_rss'] / MB:.0f}", f"{(step['peak_rss'] - idle) / MB:.0f}",
             _lag(step["lags"], "p50"), _lag(step["lags"], "p99"), _lag(step["lags"], "max"),
             _lag(step["ramp_lags"], "p99"), _lag(step["ramp_lags"], "max"),
             f"{len(blocked)} / {max(blocked, default=0):.1f}", f"{step['cpu_share']:.0%}",
             f"{len(gc2)} / {max(gc2, default=0):.0f}", f"{step['load']:.1f}"]
+
+
+def _per_request(step: dict[str, Any]) -> str:
+    """The trigger runner's CPU over the window (the probe's reading) per status request in it."""
+    count = step["requests"]["endpoints"].get("getDeliveryStatus", 0)
+    share = step.get("runner_cpu_share")
+    return f"{share * step['requests']['seconds'] / count * 1000:.2f}" if count and share else "-"
 
 
 def report(figures: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -45,7 +54,8 @@ def report(figures: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
                      f"{s['requests']['per_interval']:,.1f}", f"{s['waits']:,}",
                      f"{s['requests']['batches_polled']:,}",
                      f"{s['requests']['min_gap']:.2f}" if s["requests"]["min_gap"] else "-",
-                     str(sum(v for k, v in s["requests"]["endpoints"].items() if k != "getDeliveryStatus"))]
+                     str(sum(v for k, v in s["requests"]["endpoints"].items() if k != "getDeliveryStatus")),
+                     _per_request(s)]
                     for s in ours["steps"]]
 
     def ratio(a: float | None, b: float | None) -> str:
@@ -64,7 +74,8 @@ def report(figures: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
                          "Load avg (1 min)"], "rows": rows},
             {"headers": ["Waits", "Poll interval s", "Window s", "Status requests in window",
                          "Requests per poll interval", "Batch pages (1 a batch)", "Batches polled",
-                         "Shortest gap between one batch's requests s", "Other requests"], "rows": request_rows},
+                         "Shortest gap between one batch's requests s", "Other requests",
+                         "Trigger-runner CPU per status request ms"], "rows": request_rows},
             {"headers": ["Triggerer", "Idle RSS MB (no trigger)", "Processes in its tree"],
              "rows": [[name, f"{phase['idle']['idle_rss'] / MB:.0f}", str(phase["idle"]["processes"])]
                       for name, phase in (("ours", ours), ("peer (restarted)", peer)) if phase]},
