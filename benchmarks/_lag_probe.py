@@ -16,6 +16,7 @@ import gc
 import json
 import os
 import time
+import tracemalloc
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,6 +26,20 @@ try:
     from airflow.sdk import BaseOperator
 except ImportError:  # Airflow 2: not used there (start_from_trigger with templates is 3.3+)
     from airflow.models.baseoperator import BaseOperator  # type: ignore[no-redef]
+
+
+TRACE = os.environ.get("EVERY8D_BENCH_TRACEMALLOC") == "1"
+"""Diagnosis only (``bench_real_triggerer.py --tracemalloc``): trace the runner's allocations from the probe's
+start; ``<run id>.snap`` asks for the top allocation sites, written to ``<run id>.mem-<n>.txt``."""
+
+
+def _write_snapshot(path: str) -> None:
+    snapshot = tracemalloc.take_snapshot()
+    with open(path, "w", encoding="utf-8") as out:
+        for key in ("filename", "lineno"):
+            stats = snapshot.statistics(key)
+            out.write(f"== by {key}: {sum(s.size for s in stats) / 2**20:.1f} MiB traced\n")
+            out.writelines(f"{s.size / 2**20:8.2f} MiB {s.count:9,d} {s.traceback}\n" for s in stats[:40])
 
 
 class LagProbeTrigger(BaseTrigger):
@@ -54,6 +69,9 @@ class LagProbeTrigger(BaseTrigger):
                 full.append(round((time.perf_counter() - started[0]) * 1000, 1))
 
         gc.callbacks.append(on_gc)
+        if TRACE:
+            tracemalloc.start(1)
+        snapshots = 0
         loop = asyncio.get_running_loop()
         try:
             with open(base + ".jsonl", "a", encoding="utf-8") as out:
@@ -64,6 +82,10 @@ class LagProbeTrigger(BaseTrigger):
                     await asyncio.sleep(self.tick)
                     now = loop.time()
                     lags.append(round((now - before - self.tick) * 1000, 2))
+                    if TRACE and os.path.exists(base + ".snap"):
+                        snapshots += 1
+                        _write_snapshot(f"{base}.mem-{snapshots}.txt")
+                        os.remove(base + ".snap")
                     if now - flushed >= 1.0:
                         record = {"t": time.monotonic(), "lags": lags, "cpu": time.process_time(),
                                   "tasks": len(asyncio.all_tasks()), "gc2": full[:]}
