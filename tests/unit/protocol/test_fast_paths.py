@@ -23,6 +23,9 @@ from airflow_provider_every8d.protocol.request import form_encode
     (["0900000001", 900000002], None),
     (["09００００００01"], None),  # full-width digits are not ASCII digits
     ([""], None),
+    (["0900000001", "0900000002", "090000000"], None),  # the last number a digit short
+    (["0900000001", "0900000002,"], None),
+    ([f"0900{n:06d}" for n in range(2000)], ",".join(f"0900{n:06d}" for n in range(2000))),
 ])
 def test_only_plain_wire_numbers_take_the_fast_path(items: list[object], joined: str | None) -> None:
     assert joined_local_numbers(items) == joined
