@@ -74,6 +74,12 @@ for line in "${summary[@]}"; do
     fi
     rm -f "$log" "$log.rc"
 done
-summary=("${lines[@]}")
-printf '%s\n' "${summary[@]}"
+printf '%s\n' "${lines[@]}"
+# The same in one closing line (make test shows each stage's last line).
+ran=() failed=()
+for line in "${lines[@]}"; do
+    version=${line#Python }; version=${version%%[ :]*}
+    case $line in *": FAILED"*) failed+=("$version") ;; *" passed"*) ran+=("$version") ;; esac
+done
+echo "pure tests: passed on ${ran[*]:-none}${failed:+; FAILED on ${failed[*]}} (the main Python ${main:-?} runs the whole suite)"
 exit $status
