@@ -75,6 +75,20 @@ class Every8dSendOperatorBase(BaseOperator):
                 return content.__class__(content)
         return super().render_template(content, context, jinja_env, seen_oids)
 
+    def _set_xcomargs_dependencies(self) -> None:
+        """Upstream tasks from XComArgs in the templated fields, as Airflow sets them once the operator is
+        built (Airflow 2.11 calls it ``set_xcomargs_dependencies``). Airflow walks every element of a list
+        (about 0.4 µs a number: 40 ms of every parse of a DAG file with 100,000 literal recipients); a list
+        of plain strings holds no XComArg, so it is not walked. Anything else is walked as Airflow walks it."""
+        from airflow.providers.common.compat.sdk import XComArg
+
+        for name in self.template_fields:
+            value = getattr(self, name, None)
+            if value is not None and not _plain_strings(value):
+                XComArg.apply_upstream_relationship(self, value)
+
+    set_xcomargs_dependencies = _set_xcomargs_dependencies
+
     def __init__(
         self,
         *,
@@ -241,6 +255,17 @@ class Every8dSendOperatorBase(BaseOperator):
         summary = DeliverySummary.from_dict(event.get("summary") or {}, mms=self.mms)
         return judge(send_result, summary, fail_on_undelivered=self.fail_on_undelivered,
                      min_delivery_rate=self.min_delivery_rate, log=self.log)
+
+
+def _plain_strings(value: object) -> bool:
+    """A list or tuple of nothing but strings (one join tells, at C speed)."""
+    if value.__class__ not in (list, tuple):
+        return False
+    try:
+        "".join(value)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    return True
 
 
 def renders_to_itself(items: list[Any] | tuple[Any, ...], jinja_env: Any) -> bool:
