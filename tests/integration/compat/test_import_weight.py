@@ -3,6 +3,7 @@ parsers, hook and transports load only when a task runs. Each check runs in a fr
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -21,11 +22,12 @@ HEAVY = ("airflow_provider_every8d.protocol.build", "airflow_provider_every8d.pr
          "airflow_provider_every8d.transport", "airflow_provider_every8d.hooks", "requests", "httpx")
 
 
-def modules_added_by(module: str) -> list[str]:
+@functools.cache  # a fresh interpreter's answer per module, shared by the tests that ask about the same module
+def modules_added_by(module: str) -> tuple[str, ...]:
     script = (f"import importlib, json, sys\n{BASELINE}\nbefore = set(sys.modules)\n"
               f"importlib.import_module({module!r})\nprint(json.dumps(sorted(set(sys.modules) - before)))")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return tuple(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
 @pytest.mark.parametrize("module", [
