@@ -21,6 +21,7 @@ DAG shape, same steps. Everything started here is stopped at the end, on failure
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -277,12 +278,16 @@ class Bench:
         started, offset = time.monotonic(), self.log_size()
         self.emulator.advance(HOLD + 5)
         runs = max(self.args.steps) // self.args.tasks
-        self.deployment.wait("every wait to finish", lambda: self.states("dag_run") .get("success", 0) +
-                             self.states("dag_run").get("failed", 0) >= runs, STEP_TIMEOUT)
+        try:
+            self.deployment.wait("every wait to finish", lambda: self.states("dag_run").get("success", 0) +
+                                 self.states("dag_run").get("failed", 0) >= runs, STEP_TIMEOUT)
+        except ComponentError as error:  # reported (the tasks' states say how far it got), not lost
+            print(f"   {str(error)[:200]}", file=sys.stderr, flush=True)
         ended = time.monotonic()
         (self.probes / f"{self.probe_run}.stop").touch()
-        self.deployment.wait("the probe run to end", lambda: self.deployment and self.deployment.run_state(
-            "bench_lag_probe", self.probe_run) in ("success", "failed"), 120)
+        with contextlib.suppress(ComponentError):  # the probe's own end is not a figure
+            self.deployment.wait("the probe run to end", lambda: self.deployment and self.deployment.run_state(
+                "bench_lag_probe", self.probe_run) in ("success", "failed"), 120)
         lags = [lag for r in self.probe_records() if started <= r["t"] <= ended for lag in r["lags"]]
         return {"seconds": ended - started, "runs": self.states("dag_run"), "tasks": self.states("task_instance"),
                 "lags": summary(lags),
@@ -340,6 +345,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             for target in args.steps:
                 phase["steps"].append(bench.step(kind, done, target, {"until": until}))
                 done = target
+                result[kind] = phase
+                if args.raw:  # so far: a run stopped later still leaves its figures
+                    args.raw.write_text(json.dumps(result, indent=1))
                 print(f"   {kind} {target}: {phase['steps'][-1]['lags']} "
                       f"{phase['steps'][-1]['peak_rss'] / 2**20:.0f} MB", file=sys.stderr, flush=True)
             if kind == "every8d":
