@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -382,6 +383,7 @@ def main(argv: Sequence[str]) -> None:
     parser.add_argument("--raw", type=Path, help="also write the raw figures (JSON) here")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a timeout's SIGTERM still stops what was started
     args.steps = [int(n) for n in args.steps.split(",")]
     if any(n % args.tasks for n in args.steps):
         parser.error("every step must be a multiple of --tasks")
