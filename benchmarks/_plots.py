@@ -79,8 +79,10 @@ def real_triggerer(raw: dict[str, Any]) -> str:
     import matplotlib.pyplot as plt
 
     figure, (memory, lag) = plt.subplots(1, 2, figsize=(10, 4))
-    for kind, label, color in (("every8d", "ours (Every8d delivery waits)", "C0"),
-                               ("peer", "peer (DateTimeTrigger)", "C1")):
+    for kind, label, color in (("dfevery8d", "ours (Every8d delivery waits), defer()", "C0"),
+                               ("dfpeer", "peer (DateTimeTrigger), defer()", "C1"),
+                               ("every8d", "ours, start_from_trigger", "C2"),
+                               ("peer", "peer, start_from_trigger", "C3")):
         phase = raw["figures"].get(kind)
         if not phase:
             continue

@@ -4,7 +4,10 @@
 the triggerer (``deferrable=True, start_from_trigger=True``), task ``wait_i`` on the batch id
 ``dag_run.conf['batches'][i]``. ``peer``: the same shape with Airflow's lightest deferrable wait,
 ``DateTimeSensorAsync(start_from_trigger=True, end_from_trigger=True)`` (a ``DateTimeTrigger``) until
-``dag_run.conf['until']``. ``probe``: the one lag-probe task (``_lag_probe.py``).
+``dag_run.conf['until']``. ``dfevery8d``/``dfpeer``: the same two waits deferred the ordinary way (no
+``start_from_trigger``), in DAGs paused at creation: ``_defer_bulk.py`` writes their runs and deferred task
+instances, and the scheduler never queues the resumed tasks (there is no worker). ``probe``: the one lag-probe
+task (``_lag_probe.py``).
 """
 
 from __future__ import annotations
@@ -29,20 +32,21 @@ def define(namespace: dict[str, Any], *, kind: str, dags: range = range(1), task
         return
     for number in dags:
         with DAG(dag_id=f"bench_{kind}_{number:04d}", schedule=None, start_date=START, catchup=False,
-                 max_active_tasks=tasks) as dag:
+                 max_active_tasks=tasks, is_paused_upon_creation=kind.startswith("df")) as dag:
             for index in range(tasks):
                 _wait(kind, index, poke)
         namespace[dag.dag_id] = dag
 
 
 def _wait(kind: str, index: int, poke: float) -> None:
-    if kind == "every8d":
+    started = {} if kind.startswith("df") else {"start_from_trigger": True}
+    if kind.endswith("every8d"):
         from airflow_provider_every8d.sensors.delivery_status import Every8dDeliveryStatusSensor
 
         Every8dDeliveryStatusSensor(task_id=f"wait_{index:03d}", batch_id=f"{{{{ dag_run.conf['batches'][{index}] }}}}",
-                                    deferrable=True, start_from_trigger=True, poke_interval=poke)
+                                    deferrable=True, poke_interval=poke, **started)
     else:
         from airflow.providers.standard.sensors.date_time import DateTimeSensorAsync
 
         DateTimeSensorAsync(task_id=f"wait_{index:03d}", target_time="{{ dag_run.conf['until'] }}",
-                            start_from_trigger=True, end_from_trigger=True)
+                            **({**started, "end_from_trigger": True} if started else {}))

@@ -15,7 +15,16 @@ final and every task must succeed. Peer, in a restarted (fresh) triggerer: the s
 lightest deferrable wait, ``DateTimeSensorAsync(start_from_trigger=True)`` (a ``DateTimeTrigger``), same
 DAG shape, same steps. Everything started here is stopped at the end, on failure too.
 
-    .venv/bin/python benchmarks/bench_real_triggerer.py [--steps 1000,2000,5000] [--tasks 10] [--json]
+Two series. Goal 3's figure: ORDINARY deferred waits (``--steps``), as a worker's ``defer()`` leaves them, without
+paying thousands of worker runs on 2 cores: ``_defer_bulk.py`` (a child with the deployment's environment) creates
+the DAG runs with Airflow's ``create_dagrun`` and writes, through the ORM, what the Execution API's deferred branch
+writes (a ``trigger`` row from the real trigger object, the TI deferred with trigger_id, next_method, next_kwargs,
+trigger_timeout); the triggerer gets plain RunTrigger workloads (no DAG copy). Completion there: every trigger fired
+its event and its TI left ``deferred`` (``scheduled``, the event in next_kwargs), counted from the database; the
+DAGs are paused and there is no worker, so the resumed tasks do not run. Second series (``--sft-steps``): the
+``start_from_trigger=True`` waits above, where Airflow's triggerer keeps a deserialised DAG per trigger.
+
+    .venv/bin/python benchmarks/bench_real_triggerer.py [--steps 1000,2000,5000] [--sft-steps 1000,2000] [--json]
 """
 
 from __future__ import annotations
@@ -134,9 +143,9 @@ class Bench:
 
     # -- setup -------------------------------------------------------------------------------------------
     def dag_files(self, folder: Path) -> list[Path]:
-        files, per_kind = [], max(self.args.steps) // self.args.tasks
+        files = []
         folder.mkdir()
-        for kind in ("every8d", "peer"):
+        for kind, per_kind in self.per_kind().items():
             for first in range(0, per_kind, DAGS_PER_FILE):
                 path = folder / f"bench_{kind}_{first:04d}.py"
                 path.write_text(SAFE_MODE + "from _real_triggerer_dags import define\n\n"
@@ -149,10 +158,22 @@ class Bench:
                          f"define(globals(), kind='probe', directory={str(self.probes)!r})\n")
         return [*files, probe]
 
+    def per_kind(self) -> dict[str, int]:
+        """DAGs of each kind: the ordinary deferred series (``df...``) and the start_from_trigger series."""
+        sft = max(self.args.sft_steps, default=0) // self.args.tasks
+        deferred = max(self.args.steps) // self.args.tasks
+        return {"dfevery8d": deferred, "dfpeer": deferred, **({"every8d": sft, "peer": sft} if sft else {})}
+
+    def send_batches(self, count: int) -> list[str]:
+        numbers = phone_numbers(count * self.args.messages, skip_never_final=True)
+        size = self.args.messages
+        with ThreadPoolExecutor(4) as pool:
+            return list(pool.map(lambda i: send_batch(self.emulator, numbers[i * size:(i + 1) * size], f"wait {i}"),
+                                 range(count)))
+
     def start(self) -> dict[str, Any]:
         self.emulator.start()
         count = max(self.args.steps)
-        numbers = phone_numbers(count * self.args.messages, skip_never_final=True)
         env = {**self.emulator.connection_env(),
                "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), str(ROOT / "benchmarks"), str(ROOT)]),
                "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
@@ -166,15 +187,14 @@ class Bench:
         if self.args.select_per_loop:
             env["AIRFLOW__TRIGGERER__MAX_TRIGGER_TO_SELECT_PER_LOOP"] = str(self.args.select_per_loop)
         self.deployment = OneTriggerer(self.home / "home", self.dag_files(self.home / "dagfiles"), env)
-        size = self.args.messages
         started = time.monotonic()
-        with ThreadPoolExecutor(4) as pool:  # the batches, while the deployment starts
-            sending = pool.map(lambda i: send_batch(self.emulator, numbers[i * size:(i + 1) * size], f"wait {i}"),
-                               range(count))
+        with ThreadPoolExecutor(1) as pool:  # the batches of the first series, while the deployment starts
+            sending = pool.submit(self.send_batches, count)
             self.deployment.start()
-            self.batches = list(sending)
-        dag_ids = [f"bench_{kind}_{n:04d}" for kind in ("every8d", "peer") for n in range(count // self.args.tasks)]
-        self.deployment.wait_parsed([*dag_ids, "bench_lag_probe"], timeout=300)
+            self.batches = sending.result()
+        dag_ids = [f"bench_{kind}_{n:04d}" for kind, dags in self.per_kind().items() for n in range(dags)]
+        self.deployment.wait_parsed([*dag_ids, "bench_lag_probe"], timeout=600)
+        self.write_sql("UPDATE dag SET is_paused = true WHERE dag_id LIKE 'bench_df%'")
         self.sampler.pid = self.deployment.processes["triggerer-1"].pid
         self.sampler.start()
         return {"setup_s": time.monotonic() - started}
@@ -213,9 +233,14 @@ class Bench:
         assert self.deployment is not None
         tasks, offset = self.args.tasks, self.log_size()
         started = time.monotonic()
-        for number in range(done // tasks, target // tasks):
-            extra = {"batches": self.batches[number * tasks:(number + 1) * tasks]} if kind == "every8d" else {}
-            self.deployment.trigger(f"bench_{kind}_{number:04d}", {**conf, **extra})
+        runs = [(f"bench_{kind}_{number:04d}",
+                 {**conf, **({"batches": self.batches[number * tasks:(number + 1) * tasks]}
+                             if kind.endswith("every8d") else {})}) for number in range(done // tasks, target // tasks)]
+        if kind.startswith("df"):  # what defer() leaves, written in bulk (no worker runs)
+            self.write_deferred(kind, runs)
+        else:
+            for dag_id, run_conf in runs:
+                self.deployment.trigger(dag_id, run_conf)
         deferred = self.deployment.wait(f"{target} {kind} tasks deferred", lambda: self.deferred(kind) >= target,
                                         STEP_TIMEOUT) and time.monotonic() - started
         try:
@@ -224,7 +249,7 @@ class Bench:
         except ComponentError as error:  # measured anyway, and said: not every wait runs yet
             print(f"   {str(error)[:200]}", file=sys.stderr, flush=True)
         window_start = time.monotonic()
-        time.sleep(self.args.window if kind == "every8d" else self.args.peer_window)
+        time.sleep(self.args.window if kind.endswith("every8d") else self.args.peer_window)
         window_end = time.monotonic()
         if self.args.tracemalloc:  # diagnosis: the probe writes the runner's top allocation sites
             (self.probes / f"{self.probe_run}.snap").touch()
@@ -233,6 +258,23 @@ class Bench:
         return self.figures(kind, target, {"started": started, "window_start": window_start, "window_end": window_end,
                                            "deferred_s": deferred, "running_s": window_start - started,
                                            "blocked": self.blocked(offset), "running_after": self.running()})
+
+    def write_deferred(self, kind: str, runs: list[tuple[str, dict[str, Any]]]) -> None:
+        assert self.deployment is not None
+        spec = self.home / "defer-spec.json"
+        spec.write_text(json.dumps({"kind": kind, "runs": runs, "poke": self.args.poke}))
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "_defer_bulk.py"), str(spec)], check=True,
+                       env={**self.deployment.env, "PYTHONPATH": f"{ROOT / 'benchmarks'}{os.pathsep}{ROOT}"},
+                       timeout=STEP_TIMEOUT, stdout=subprocess.DEVNULL)
+
+    def write_sql(self, sql: str, **params: Any) -> None:
+        """A statement committed (the harness's query() only reads)."""
+        import sqlalchemy as sa
+
+        assert self.deployment is not None
+        self.deployment.query("SELECT 1")  # its engine
+        with self.deployment._engine.begin() as connection:
+            connection.execute(sa.text(sql), params)
 
     def deferred(self, kind: str) -> int:
         assert self.deployment is not None
@@ -254,7 +296,7 @@ class Bench:
                    "runner_cpu_share": (runner_cpu[-1] - runner_cpu[0]) / (end - start) if runner_cpu else None,
                    "gc2": [ms for r in records if start <= r["t"] <= end for ms in r["gc2"]],
                    "load": os.getloadavg()[0]}
-        if kind == "every8d":
+        if kind.endswith("every8d"):
             figures["requests"] = self.requests(start, end)
         return figures
 
@@ -273,15 +315,18 @@ class Bench:
                 "per_interval": endpoints.get("getDeliveryStatus", 0) * self.args.poke / seconds,
                 "min_gap": min(gaps, default=None), "max_per_batch": max(map(len, times.values()), default=0)}
 
-    def release(self) -> dict[str, Any]:
-        """Every held message becomes final; every every8d run must succeed, every task with it."""
+    def release(self, kind: str, top: int) -> dict[str, Any]:
+        """Every held message becomes final; every every8d run must succeed, every task with it (ordinary
+        deferred series: every trigger must fire once and its task instance leave ``deferred``)."""
         assert self.deployment is not None
         started, offset = time.monotonic(), self.log_size()
         self.emulator.advance(HOLD + 5)
-        runs = max(self.args.steps) // self.args.tasks
+        runs = top // self.args.tasks
+        done = (lambda: self.fired(kind)["fired"] >= top) if kind.startswith("df") else \
+            (lambda: self.states("dag_run", kind).get("success", 0) + self.states("dag_run", kind).get("failed", 0)
+             >= runs)
         try:
-            self.deployment.wait("every wait to finish", lambda: self.states("dag_run").get("success", 0) +
-                                 self.states("dag_run").get("failed", 0) >= runs, STEP_TIMEOUT)
+            self.deployment.wait("every wait to finish", done, STEP_TIMEOUT)
         except ComponentError as error:  # reported (the tasks' states say how far it got), not lost
             print(f"   {str(error)[:200]}", file=sys.stderr, flush=True)
         ended = time.monotonic()
@@ -290,16 +335,44 @@ class Bench:
             self.deployment.wait("the probe run to end", lambda: self.deployment and self.deployment.run_state(
                 "bench_lag_probe", self.probe_run) in ("success", "failed"), 120)
         lags = [lag for r in self.probe_records() if started <= r["t"] <= ended for lag in r["lags"]]
-        return {"seconds": ended - started, "runs": self.states("dag_run"), "tasks": self.states("task_instance"),
+        fired = {**self.fired(kind), **self.fired_logged(kind)} if kind.startswith("df") else {}
+        return {"seconds": ended - started, "runs": self.states("dag_run", kind),
+                "tasks": self.states("task_instance", kind), **fired,
                 "lags": summary(lags),
                 "peak_rss": max(s[1] for s in self.sampler.between(started, ended)),
                 "blocked": self.blocked(offset)}
 
-    def states(self, table: str) -> dict[str, int]:
+    def states(self, table: str, kind: str) -> dict[str, int]:
         assert self.deployment is not None
-        rows = self.deployment.query(f"SELECT state, count(*) FROM {table} WHERE dag_id LIKE 'bench_every8d_%' "
-                                     "GROUP BY state")
+        rows = self.deployment.query(f"SELECT state, count(*) FROM {table} WHERE dag_id LIKE :kind GROUP BY state",
+                                     kind=f"bench_{kind}_%")
         return {str(state): int(n) for state, n in rows}
+
+    def fired(self, kind: str) -> dict[str, int]:
+        """From the database: task instances that left ``deferred`` with their trigger's event in next_kwargs
+        (the triggerer's submit_event), those with a success event, and any that ran again (try number > 1)."""
+        assert self.deployment is not None
+        rows = self.deployment.query(
+            "SELECT count(*) FILTER (WHERE state <> 'deferred' AND trigger_id IS NULL AND next_kwargs::text LIKE "
+            "'%\"event\"%'), count(*) FILTER (WHERE next_kwargs::text LIKE '%\"success\"%'), "
+            "count(*) FILTER (WHERE try_number > 1), count(*) FILTER (WHERE state = 'deferred') "
+            "FROM task_instance WHERE dag_id LIKE :kind", kind=f"bench_{kind}_%")
+        fired, success, again, deferred = rows[0] if rows else (0, 0, 0, 0)
+        return {"fired": int(fired), "success_events": int(success), "tried_again": int(again),
+                "still_deferred": int(deferred)}
+
+    def fired_logged(self, kind: str) -> dict[str, int]:
+        """The triggerer's own 'Trigger fired event' lines, from each task's trigger log: total, most for one."""
+        counts = [path.read_bytes().count(b"Trigger fired event")
+                  for path in (self.home / "home" / "logs").glob(f"dag_id=bench_{kind}_*/*/*/*.log.trigger.*.log")]
+        return {"fired_logged": sum(counts), "most_fired_for_one": max(counts, default=0)}
+
+    def drop(self, kind: str) -> None:
+        """The never-ending peer waits of one series: their triggers deleted, their tasks skipped."""
+        assert self.deployment is not None
+        self.write_sql("WITH t AS (UPDATE task_instance SET state = 'skipped', trigger_id = NULL WHERE dag_id "
+                       "LIKE :kind AND trigger_id IS NOT NULL RETURNING trigger_id) DELETE FROM trigger WHERE id "
+                       "IN (SELECT trigger_id FROM t)", kind=f"bench_{kind}_%")
 
     def restart_triggerer(self) -> None:
         assert self.deployment is not None
@@ -335,15 +408,20 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     started = time.monotonic()
     try:
         result.update(bench.start())
-        for kind in ("every8d", "peer"):
-            if kind == "peer":
-                if args.no_peer:
-                    break
+        series = [("dfevery8d", args.steps), ("dfpeer", args.steps), ("every8d", args.sft_steps),
+                  ("peer", args.sft_steps)]
+        for kind, steps in series:
+            if not steps or (args.no_peer and kind.endswith("peer")):
+                continue
+            if kind != "dfevery8d":
+                if kind == "every8d":  # new held batches (the release made the first ones final)
+                    bench.drop("dfpeer")
+                    bench.batches = bench.send_batches(max(steps))
                 bench.restart_triggerer()
             phase: dict[str, Any] = {"idle": bench.idle(), "steps": []}
             until = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()  # the peer waits never end here
             done = 0
-            for target in args.steps:
+            for target in steps:
                 phase["steps"].append(bench.step(kind, done, target, {"until": until}))
                 done = target
                 result[kind] = phase
@@ -351,8 +429,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     args.raw.write_text(json.dumps(result, indent=1))
                 print(f"   {kind} {target}: {phase['steps'][-1]['lags']} "
                       f"{phase['steps'][-1]['peak_rss'] / 2**20:.0f} MB", file=sys.stderr, flush=True)
-            if kind == "every8d":
-                phase["release"] = bench.release()
+            if kind.endswith("every8d"):
+                phase["release"] = bench.release(kind, max(steps))
             result[kind] = phase
     finally:
         bench.stop()
@@ -366,7 +444,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: Sequence[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", default="1000,2000,5000", help="waits running together, cumulative")
+    parser.add_argument("--steps", default="1000,2000,5000",
+                        help="ordinary deferred waits running together, cumulative (goal 3's series)")
+    parser.add_argument("--sft-steps", default="1000,2000",
+                        help="start_from_trigger waits running together, cumulative ('' for none)")
     parser.add_argument("--tasks", type=int, default=10, help="waits per DAG (one run each)")
     parser.add_argument("--messages", type=int, default=20, help="messages per batch (one status page)")
     parser.add_argument("--poke", type=float, default=60.0, help="poll interval, seconds (the sensor's default)")
@@ -385,7 +466,8 @@ def main(argv: Sequence[str]) -> None:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a timeout's SIGTERM still stops what was started
     args.steps = [int(n) for n in args.steps.split(",")]
-    if any(n % args.tasks for n in args.steps):
+    args.sft_steps = [int(n) for n in args.sft_steps.split(",") if n]
+    if any(n % args.tasks for n in [*args.steps, *args.sft_steps]):
         parser.error("every step must be a multiple of --tasks")
     figures = measure(args)
     if args.raw:

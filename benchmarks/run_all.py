@@ -37,7 +37,7 @@ FULL: list[tuple[str, list[str]]] = [
 QUICK: list[tuple[str, list[str]]] = [
     ("bench_bulk_send.py", ["--sizes", "2000,20000", "--repeat", "1"]),
     ("bench_status_scan.py", ["--sizes", "2000,20000", "--repeat", "1"]),
-    ("bench_real_triggerer.py", ["--steps", "200,500", "--window", "16", "--poke", "8"]),
+    ("bench_real_triggerer.py", ["--steps", "200,500", "--sft-steps", "200", "--window", "16", "--poke", "8"]),
     ("bench_deferred_waits.py", ["--steps", "100,200"]),
     ("bench_parse_time.py", ["--repeat", "3"]),
     ("bench_tokens.py", ["--triggers", "20", "--polls", "2"]),
