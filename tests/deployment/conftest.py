@@ -8,6 +8,7 @@ Logs stay in pytest's temporary directory (``<basetemp>/deployment*/home/<compon
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,11 +24,23 @@ DAG_FILES = [
     REPO / "example_dags" / "every8d_quickstart.py",
     REPO / "example_dags" / "example_every8d_alerting.py",
     REPO / "example_dags" / "example_every8d_campaign.py",
+    REPO / "example_dags" / "example_every8d_deploy_approval.py",  # no DAG before Airflow 3.1 (no HITL)
     REPO / "example_dags" / "example_every8d_push.py",
 ]
 DAG_IDS = ["every8d_chaos_send", *(f"every8d_chaos_waits_{part}" for part in range(8)), "every8d_quickstart",
            "example_every8d_alerting", "example_every8d_campaign", "every8d_push_tally"]
 CREDIT = 10_000_000.0
+
+
+def _has_hitl() -> bool:
+    try:
+        return importlib.util.find_spec("airflow.providers.standard.operators.hitl") is not None
+    except ImportError:  # no standard provider
+        return False
+
+
+if _has_hitl():  # Airflow 3.1+: the HITL deployment test's DAG
+    DAG_IDS.append("example_every8d_deploy_approval")
 
 
 @pytest.fixture(scope="session")

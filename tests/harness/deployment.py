@@ -97,6 +97,7 @@ class Deployment:
             "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
             "AIRFLOW__CORE__HOSTNAME_CALLABLE": "harness.hostname.component",
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.api_url(1)}/execution/",
+            "AIRFLOW__API__BASE_URL": self.api_url(1),  # what users and triggerers reach (a proxy in production)
             "AIRFLOW__API__HOST": "127.0.0.1",
             "AIRFLOW__API_AUTH__JWT_SECRET": "every8d-deployment-jwt-secret",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
