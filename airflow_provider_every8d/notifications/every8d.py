@@ -205,7 +205,8 @@ class Every8dHITLNotifier(Every8dNotifier):
 
     :param recipients: one number, a comma-separated string, or a list (templated).
     :param sms_subject: EVERY8D's subject label of the send; recipients do not see it (templated).
-    :param max_length: the longest text sent, in characters (default 201).
+    :param max_length: the longest text sent, in characters (default: 201, grown when a long UI link needs
+        it, as for the HITL operators' question).
     :param every8d_conn_id: the ``every8d`` connection (templated).
 
     Sending is not retried by the notifier; a failure is raised (the HITL task fails before it waits).
@@ -213,10 +214,12 @@ class Every8dHITLNotifier(Every8dNotifier):
 
     template_fields: Sequence[str] = ("recipients", "subject", "every8d_conn_id")
 
-    def __init__(self, *, recipients: str | Sequence[str], sms_subject: str = "", max_length: int = HITL_MAX_LENGTH,
+    def __init__(self, *, recipients: str | Sequence[str], sms_subject: str = "", max_length: int | None = None,
                  every8d_conn_id: str = DEFAULT_CONN_ID, context: Context | None = None) -> None:
-        super().__init__(recipients=recipients, subject=sms_subject, max_length=max_length,
+        super().__init__(recipients=recipients, subject=sms_subject,
+                         max_length=HITL_MAX_LENGTH if max_length is None else max_length,
                          every8d_conn_id=every8d_conn_id, context=context)
+        self.fixed_length = max_length is not None
 
     def _text(self, context: Context) -> str:
         from airflow_provider_every8d.protocol.errors import Every8dValidationError
@@ -232,7 +235,7 @@ class Every8dHITLNotifier(Every8dNotifier):
         except (ValueError, AttributeError, KeyError):
             link = None
         question = Question(str(task.subject), list(options), task.body, link, bool(task.multiple))
-        return notice_text(question, self.max_length)
+        return notice_text(question, self.max_length if self.fixed_length else None)
 
     def _request(self, context: Context) -> ApiRequest:
         from airflow_provider_every8d.protocol.build import sms_request

@@ -65,7 +65,8 @@ class _AskedBySms:
     :param recipients: who is texted: one number, a comma-separated string or a list (templated).
     :param allowed_numbers: whose replies count (templated); default: the recipients.
     :param sms_subject: EVERY8D's subject label of the send (recipients do not see it; templated).
-    :param max_length: the longest question, in characters (default 201: up to 3 points per recipient);
+    :param max_length: the longest question, in characters (default: 201, up to 3 points per recipient, grown
+        when a long UI link needs it, see :func:`~airflow_provider_every8d.protocol.hitl.question_text`);
         the body is cut first, then the subject; the options and the UI link are never cut.
     :param poll_interval: seconds between two reads of the replies (the HITL record is read every 5 s).
     :param every8d_conn_id: the ``every8d`` connection (templated).
@@ -94,8 +95,6 @@ class _AskedBySms:
                  sms_subject: str = "", max_length: int | None = None,
                  poll_interval: float = DEFAULT_POLL_INTERVAL, every8d_conn_id: str = DEFAULT_CONN_ID,
                  start_from_trigger: bool = False, **kwargs: Any) -> None:
-        from airflow_provider_every8d.protocol.hitl import DEFAULT_MAX_LENGTH
-
         if start_from_trigger:
             from airflow_provider_every8d.protocol.errors import Every8dValidationError
 
@@ -104,7 +103,7 @@ class _AskedBySms:
         self.recipients = recipients
         self.allowed_numbers = allowed_numbers
         self.sms_subject = sms_subject
-        self.max_length = DEFAULT_MAX_LENGTH if max_length is None else max_length
+        self.max_length = max_length
         self.poll_interval = poll_interval
         self.every8d_conn_id = every8d_conn_id
         self._validate(rendered=False)
@@ -115,7 +114,8 @@ class _AskedBySms:
         from airflow_provider_every8d.protocol.errors import Every8dValidationError
 
         limit = self.max_length
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_SMS_LENGTH:
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)
+                                  or not 1 <= limit <= MAX_SMS_LENGTH):
             raise Every8dValidationError("max_length", f"{limit!r} must be a whole number from 1 to {MAX_SMS_LENGTH}")
         if isinstance(self.poll_interval, bool) or not isinstance(self.poll_interval, (int, float)) \
                 or not self.poll_interval > 0:

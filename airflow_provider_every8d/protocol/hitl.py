@@ -10,6 +10,9 @@ The question::
 It is fitted into ``limit`` characters: the options line and the link are never cut (a half link is
 worse than none); the body goes first, then the subject is shortened with ``…``. When even the options
 and the link do not fit, :class:`Every8dValidationError` names ``max_length`` before anything is sent.
+Without a ``limit`` (the operators' default) it is :data:`DEFAULT_MAX_LENGTH`, grown to hold the options,
+the link and :data:`AUTO_SUBJECT_ROOM` characters of the subject when a long link (a long base URL or run
+id) needs it: the question goes out, costing a point more, rather than failing the task.
 
 A reply answers when, after NFKC normalisation (full-width ``１`` is ``1``), trimming and ignoring case,
 it is an option's 1-based number or its text; with ``multiple=True`` it may list several numbers separated
@@ -33,6 +36,8 @@ from airflow_provider_every8d.protocol.privacy import mask
 ELLIPSIS = "…"
 DEFAULT_MAX_LENGTH = 201
 """Characters of the question by default: up to 3 points per recipient, room for a UI link."""
+AUTO_SUBJECT_ROOM = 40
+"""Characters kept for the subject when the default length grows to hold a long link."""
 RESPONDER_ID_PREFIX = "every8d-sms:"
 _SEPARATORS = re.compile(r"[\s,;、，]+")
 
@@ -68,7 +73,7 @@ def _cut(text: str, room: int) -> str:
     return text[: room - 1].rstrip() + ELLIPSIS if room > 1 else ""
 
 
-def question_text(question: Question, limit: int = DEFAULT_MAX_LENGTH) -> str:
+def question_text(question: Question, limit: int | None = None) -> str:
     """The SMS for ``question`` in at most ``limit`` characters (see the module's rules)."""
     fixed = options_line(question.options, question.multiple)
     if question.link:
@@ -76,7 +81,7 @@ def question_text(question: Question, limit: int = DEFAULT_MAX_LENGTH) -> str:
     return _fit(question, fixed, limit)
 
 
-def notice_text(question: Question, limit: int = DEFAULT_MAX_LENGTH) -> str:
+def notice_text(question: Question, limit: int | None = None) -> str:
     """The SMS that announces a request answered in the UI only (replies are not read)::
 
         Deploy v2.3? Approve / Reject. Answer in Airflow: https://airflow.example/...
@@ -86,8 +91,13 @@ def notice_text(question: Question, limit: int = DEFAULT_MAX_LENGTH) -> str:
     return _fit(question, fixed, limit)
 
 
-def _fit(question: Question, fixed: str, limit: int) -> str:
-    """``subject body fixed`` in ``limit`` characters: ``fixed`` whole, the body cut first, then the subject."""
+def _fit(question: Question, fixed: str, limit: int | None) -> str:
+    """``subject body fixed`` in ``limit`` characters: ``fixed`` whole, the body cut first, then the subject;
+    no limit: the default one, grown for a long ``fixed`` up to the longest SMS."""
+    if limit is None:
+        from airflow_provider_every8d.protocol.build import MAX_SMS_LENGTH
+
+        limit = min(max(DEFAULT_MAX_LENGTH, len(fixed) + 1 + AUTO_SUBJECT_ROOM), MAX_SMS_LENGTH)
     if len(fixed) > limit:
         raise Every8dValidationError("max_length", f"{limit} characters cannot hold the options and the link "
                                      f"({len(fixed)} characters); raise max_length or shorten the options")

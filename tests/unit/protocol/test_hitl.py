@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 from airflow_provider_every8d.protocol.hitl import (
+    DEFAULT_MAX_LENGTH,
     Question,
     ReplyRules,
     match_reply,
@@ -91,6 +94,21 @@ def test_options_and_link_that_cannot_fit_name_max_length() -> None:
     with pytest.raises(Every8dValidationError) as caught:
         question_text(Question("Deploy?", APPROVAL, link=LINK), limit=70)
     assert caught.value.field == "max_length"
+
+
+@pytest.mark.parametrize("render", [question_text, notice_text])
+def test_without_a_limit_a_long_link_grows_the_text_instead_of_failing(render: Any) -> None:
+    long_link = "https://airflow.example.internal/dags/deploy/runs/" + "manual__2026-12-01T15%3A58%3A46" * 5
+    text = render(Question("Deploy v2.3 to prod?", APPROVAL, "Long body " * 30, long_link))
+    assert text.endswith(long_link) and text.startswith("Deploy v2.3")
+    assert DEFAULT_MAX_LENGTH < len(text) <= len(long_link) + 100
+    with pytest.raises(Every8dValidationError) as caught:  # an explicit limit is kept
+        render(Question("Deploy v2.3 to prod?", APPROVAL, link=long_link), DEFAULT_MAX_LENGTH)
+    assert caught.value.field == "max_length"
+
+
+def test_without_a_limit_a_short_question_keeps_the_default_length() -> None:
+    assert len(question_text(Question("Deploy?", APPROVAL, "x" * 500, LINK))) == DEFAULT_MAX_LENGTH
 
 
 def test_responder_is_the_masked_number() -> None:
