@@ -4,6 +4,7 @@ package (installed when missing). No persistence, loopback only, a free port; st
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import tempfile
 from pathlib import Path
@@ -44,9 +45,25 @@ class Redis:
         return self.url
 
     def _ready(self) -> bool:
+        """Our server answers on the port: a free port can be taken by another process between
+        ``free_port()`` and redis binding it, so something listening is not enough (``INFO server``
+        names the process id)."""
         if self.process is not None and self.process.poll() is not None:
             raise ServiceError(f"redis exited with {self.process.returncode}:\n{log_tail(self.log)}")
-        return listening(self.port)
+        if self.process is None or not listening(self.port):
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
+                conn.sendall(b"INFO server\r\n")
+                answer = b""
+                while b"process_id:" not in answer or not answer.endswith(b"\r\n"):
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    answer += chunk
+        except OSError:
+            return False
+        return f"process_id:{self.process.pid}\r\n".encode() in answer
 
     def stop(self) -> None:
         try:
