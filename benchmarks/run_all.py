@@ -43,8 +43,8 @@ QUICK: list[tuple[str, list[str]]] = [
     ("bench_tokens.py", ["--triggers", "20", "--polls", "2"]),
 ]
 TIMEOUTS = {"bench_real_triggerer.py": 3000}
-"""Seconds a script may take (else 900): the real triggerer's run starts a whole deployment and creates 10,000
-triggers at Airflow's pace (about 12 minutes on a quiet machine, over 30 at a load average of 10)."""
+"""Seconds a script may take (else 900): the real triggerer's run starts a whole deployment and creates 14,000
+triggers at Airflow's pace (20 minutes at a load average of 2-6)."""
 REPORT_SIZES = {"full": ["10000", "100000"], "quick": ["2000", "20000"]}
 PUSH_ARGS = {"full": [], "quick": ["--levels", "0,5000,20000", "--pushes", "100"]}
 """6. bench_push.py, after 5 (the report memory): a throw-away PostgreSQL, 0 / 50,000 / 200,000 stored events."""
