@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,6 @@ def main(spec_path: str) -> None:
     from airflow.models.taskinstance import TaskInstance as TI
     from airflow.models.trigger import Trigger
     from airflow.sdk.serde import serialize as serde_serialize
-    from airflow.utils import timezone
     from airflow.utils.session import create_session
     from airflow.utils.state import DagRunState, TaskInstanceState
     from airflow.utils.types import DagRunTriggeredByType, DagRunType
@@ -59,7 +58,8 @@ def main(spec_path: str) -> None:
     for dag_id, conf in spec["runs"]:
         with create_session() as session:  # one transaction a run: the scheduler never sees it half-written
             dag = dags.get(dag_id) or dags.setdefault(dag_id, SerializedDagModel.get_dag(dag_id, session=session))
-            now = timezone.utcnow()
+            assert dag is not None, f"{dag_id} is not parsed"
+            now = datetime.now(timezone.utc)
             run = dag.create_dagrun(run_id=f"{dag_id}-{time.time_ns()}", run_after=now, conf=conf,
                                     run_type=DagRunType.MANUAL, triggered_by=DagRunTriggeredByType.TEST,
                                     state=DagRunState.RUNNING, start_date=now, session=session)
@@ -73,8 +73,8 @@ def main(spec_path: str) -> None:
                 session.flush()
                 session.execute(update(TI).where(TI.id == ti.id).values(
                     state=TaskInstanceState.DEFERRED, trigger_id=row.id, next_method=next_method,
-                    next_kwargs=serde_serialize({}), trigger_timeout=timezone.utcnow() + timeout if timeout else None,
-                    try_number=1, start_date=now, queued_dttm=now))
+                    next_kwargs=serde_serialize({}), try_number=1, start_date=now, queued_dttm=now,
+                    trigger_timeout=datetime.now(timezone.utc) + timeout if timeout else None))
     print(f"{time.monotonic() - started:.2f}")
 
 

@@ -39,7 +39,7 @@ def define(namespace: dict[str, Any], *, kind: str, dags: range = range(1), task
 
 
 def _wait(kind: str, index: int, poke: float) -> None:
-    started = {} if kind.startswith("df") else {"start_from_trigger": True}
+    started: dict[str, Any] = {} if kind.startswith("df") else {"start_from_trigger": True}
     if kind.endswith("every8d"):
         from airflow_provider_every8d.sensors.delivery_status import Every8dDeliveryStatusSensor
 

@@ -53,7 +53,7 @@ def _series(figures: dict[str, Any], args: argparse.Namespace, key: str) -> dict
     idle, big = ours["idle"]["idle_rss"], ours["steps"][-1]
     beyond = (big["peak_rss"] - idle) / MB
     peer_big = peer["steps"][-1] if peer else None
-    peer_beyond = (peer_big["peak_rss"] - peer["idle"]["idle_rss"]) / MB if peer_big else None
+    peer_beyond = (peer_big["peak_rss"] - peer["idle"]["idle_rss"]) / MB if peer and peer_big else None
     p99 = big["lags"]["p99"] if big["lags"] else float("inf")
     peer_p99 = peer_big["lags"]["p99"] if peer_big and peer_big["lags"] else None
     requests = big["requests"]
