@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from enum import Enum
@@ -48,6 +49,7 @@ class Written(Enum):
     RECORDED = "recorded"
     ANSWERED = "answered"  # the record had a response already
     GONE = "gone"  # no such deferred task instance, or no record
+    LATE = "late"  # past response_timeout, or past the caller's time budget: nothing written
 
 
 def _waiting_rows(ti_id: Any = None) -> list[tuple[Any, dict[str, Any]]]:
@@ -103,8 +105,23 @@ def _confirmed(report: DeliveryReport, conn_id: str) -> bool:
                for reply in replies)
 
 
-def _record(ti_id: Any, answer: Answer, params: dict[str, Any], *, resume: bool) -> Written:
-    """Write the answer (and with ``resume``, resume the task), unless it was answered or resumed meanwhile."""
+def _expired(kwargs: dict[str, Any]) -> bool:
+    """Whether the request's ``response_timeout`` has passed: its trigger then ends it (defaults, or the
+    timeout error), and a reply, however it reaches us, no longer answers it."""
+    deadline = kwargs.get("timeout_datetime")
+    if isinstance(deadline, str):
+        deadline = datetime.fromisoformat(deadline)
+    if not isinstance(deadline, datetime):
+        return False
+    if deadline.tzinfo is None:
+        deadline = deadline.replace(tzinfo=timezone.utc)
+    return deadline <= datetime.now(timezone.utc)
+
+
+def _record(ti_id: Any, answer: Answer, kwargs: dict[str, Any], *, resume: bool,
+            budget_ends: float | None = None) -> Written:
+    """Write the answer (and with ``resume``, resume the task), unless it was answered or resumed meanwhile,
+    the request timed out, or (``budget_ends``, a ``time.monotonic()`` value) the caller stopped waiting."""
     from airflow.models.hitl import HITLDetail
     from airflow.models.taskinstance import TaskInstance
     from airflow.models.trigger import Trigger, handle_event_submit
@@ -120,10 +137,12 @@ def _record(ti_id: Any, answer: Answer, params: dict[str, Any], *, resume: bool)
             return Written.GONE
         if record.response_received:
             return Written.ANSWERED
+        if _expired(kwargs) or (budget_ends is not None and time.monotonic() > budget_ends):
+            return Written.LATE
         record.responded_by = answer.responded_by
         record.responded_at = datetime.now(timezone.utc)
         record.chosen_options = answer.chosen_options
-        record.params_input = params_values(params)
+        record.params_input = params_values(kwargs.get("params") or {})
         session.add(record)
         trigger = session.get(Trigger, ti.trigger_id) if ti.trigger_id is not None else None
         if resume and (trigger is None or trigger.triggerer_id is not None):
@@ -149,7 +168,7 @@ def answer_from_push(report: DeliveryReport) -> bool:
             log.warning("EVERY8D push: reply from %s to batch %s is not in the platform's reply list (yet); "
                         "left to the trigger's poll", mask(canonical(report.mobile)), report.batch_id)
             continue
-        if _record(ti_id, verdict.answer, kwargs.get("params") or {}, resume=True) is Written.RECORDED:
+        if _record(ti_id, verdict.answer, kwargs, resume=True) is Written.RECORDED:
             log.info("EVERY8D push: HITL request of task instance %s answered by SMS from %s: %s", ti_id,
                      verdict.answer.responded_by["name"], verdict.answer.chosen_options)
             return True
@@ -170,17 +189,21 @@ def waiting_request(ti_id: Any) -> tuple[dict[str, Any], bool] | None:
         return None if record is None else (rows[0][1], bool(record.response_received))
 
 
-def answer_from_reply_list(ti_id: Any, kwargs: dict[str, Any]) -> CheckOutcome:
-    """Judge the request's reply list by its own rules and record the answer, without resuming the task.
-    Platform and database errors are raised (the endpoint answers 503; the trigger writes the answer
-    itself)."""
+def answer_from_reply_list(ti_id: Any, kwargs: dict[str, Any], *, budget: float | None = None) -> CheckOutcome:
+    """Judge the request's reply list by its own rules and record the answer, without resuming the task;
+    nothing is written after ``budget`` seconds (the asking trigger has stopped waiting and writes the answer
+    itself: two writers would be one too many). Platform and database errors are raised (the endpoint
+    answers 503; the trigger writes the answer itself)."""
+    budget_ends = None if budget is None else time.monotonic() + budget
     replies = _reply_list(list(kwargs.get("batch_ids") or ()), kwargs.get("every8d_conn_id") or DEFAULT_CONN_ID)
     answer = _rules(kwargs).judge(replies).answer
     if answer is None:
         return CheckOutcome.NOTHING
-    written = _record(ti_id, answer, kwargs.get("params") or {}, resume=False)
+    written = _record(ti_id, answer, kwargs, resume=False, budget_ends=budget_ends)
     if written is Written.RECORDED:
         log.info("EVERY8D: HITL request of task instance %s answered by SMS from %s (found by the trigger's "
                  "poll): %s", ti_id, answer.responded_by["name"], answer.chosen_options)
         return CheckOutcome.RECORDED
+    if written is Written.LATE:  # the trigger ends it: the timeout's defaults, or its own write
+        return CheckOutcome.NOTHING
     return CheckOutcome.ANSWERED if written is Written.ANSWERED else CheckOutcome.UNKNOWN

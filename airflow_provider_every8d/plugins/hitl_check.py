@@ -33,7 +33,7 @@ from typing import Any, Protocol, TypeVar
 from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 
-from airflow_provider_every8d.protocol.hitl import CheckOutcome
+from airflow_provider_every8d.protocol.hitl import CHECK_BUDGET, CheckOutcome
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -90,7 +90,7 @@ def check(ti_id: uuid.UUID) -> tuple[int, CheckOutcome]:
         return 200, CheckOutcome.ANSWERED
     if not _LIMIT.allow(str(ti_id)):
         return 429, CheckOutcome.BUSY
-    outcome = answer_from_reply_list(ti_id, kwargs)
+    outcome = answer_from_reply_list(ti_id, kwargs, budget=CHECK_BUDGET)
     return (404 if outcome is CheckOutcome.UNKNOWN else 200), outcome
 
 

@@ -151,6 +151,11 @@ def params_values(params: Mapping[str, Any]) -> dict[str, Any]:
 CHECK_PATH = "every8d/hitl/{ti_id}/check"
 """The API server's "look for an SMS answer to this request now" endpoint (POST, below ``[api] base_url``;
 see ``plugins/hitl_check.py``), called by the trigger when its poll found an answer."""
+CHECK_WAIT = 10.0
+"""Seconds the trigger waits for the check endpoint's answer before writing the answer itself."""
+CHECK_BUDGET = 6.0
+"""Seconds after which the check endpoint writes nothing (reading the replies took too long): well inside
+:data:`CHECK_WAIT`, so the endpoint and a trigger that gave up on it never both write the record."""
 
 
 class CheckOutcome(str, Enum):

@@ -37,8 +37,16 @@ class Every8dAdapter(HTTPAdapter):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._new_caches()
+
+    def _new_caches(self) -> None:
         self._urls: dict[str, str] = {}
         self._merged: dict[tuple[object, ...], CaseInsensitiveDict[str]] = {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A copied or unpickled adapter (requests keeps only ``__attrs__``) gets empty caches, not none."""
+        super().__setstate__(state)  # type: ignore[misc]  # requests defines it; its stubs do not
+        self._new_caches()
 
     def build_response(self, req: PreparedRequest, resp: Any) -> requests.Response:
         if isinstance(req, _Lean):

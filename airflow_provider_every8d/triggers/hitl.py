@@ -36,12 +36,18 @@ from uuid import UUID
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_every8d.constants import DEFAULT_CONN_ID, HITL_TRIGGER_CLASSPATH
-from airflow_provider_every8d.protocol.hitl import CHECK_PATH, RESPONDER_ID_PREFIX, CheckOutcome, params_values
+from airflow_provider_every8d.protocol.hitl import (
+    CHECK_PATH,
+    CHECK_WAIT,
+    RESPONDER_ID_PREFIX,
+    CheckOutcome,
+    params_values,
+)
 from airflow_provider_every8d.protocol.waits import MAX_CONSECUTIVE_FAILURES, MIN_PAUSE, failure_pause
 
 CLASSPATH = HITL_TRIGGER_CLASSPATH
 TIMEOUT_ERROR = "The timeout has passed, and the response has not yet been received."
-CHECK_TIMEOUT = 10.0
+CHECK_TIMEOUT = CHECK_WAIT
 """Seconds the trigger waits for the API server's check endpoint before writing the answer itself."""
 _check_problems_logged: set[str] = set()
 

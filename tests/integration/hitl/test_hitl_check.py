@@ -62,6 +62,37 @@ def test_a_check_without_an_answer_in_the_reply_list_changes_nothing(
     assert hitl_state(waiting["ti_id"]) == ("deferred", None, None)
 
 
+def _set_trigger_kwargs(ti_id: Any, **changes: Any) -> None:
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.trigger import Trigger
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        trigger = session.get(Trigger, session.get(TaskInstance, ti_id).trigger_id)
+        trigger.kwargs = {**trigger.kwargs, **changes}
+
+
+def test_a_reply_after_the_response_timeout_is_not_recorded_the_trigger_applies_the_defaults(
+        api_server: str, waiting: dict, every8d_emulator: Every8dEmulator) -> None:
+    import pendulum
+
+    _set_trigger_kwargs(waiting["ti_id"], timeout_datetime=pendulum.now("UTC").subtract(hours=1),
+                        defaults=["Reject"])
+    every8d_emulator.inject_reply(waiting["batch_id"], APPROVER, "1")  # an hour late
+    assert _check(api_server, waiting["ti_id"]) == (200, {"outcome": "nothing"})
+    assert hitl_state(waiting["ti_id"]) == ("deferred", None, None)
+
+
+def test_a_check_whose_reply_read_outlasts_its_budget_writes_nothing(
+        waiting: dict, every8d_emulator: Every8dEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The asking trigger stops waiting after CHECK_WAIT s and writes the answer itself; the endpoint must
+    not write after that too (it gives up after CHECK_BUDGET s)."""
+    every8d_emulator.inject_reply(waiting["batch_id"], APPROVER, "1")
+    monkeypatch.setattr(hitl_check, "CHECK_BUDGET", -1.0)  # the reply read took longer than the budget
+    assert hitl_check.check(waiting["ti_id"]) == (200, hitl_check.CheckOutcome.NOTHING)
+    assert hitl_state(waiting["ti_id"]) == ("deferred", None, None)
+
+
 @pytest.mark.parametrize("ti_id", [uuid.uuid4(), "not-a-uuid"], ids=["unknown", "malformed"])
 def test_a_check_of_an_unknown_request_answers_404(api_server: str, waiting: dict, ti_id: Any) -> None:
     assert _check(api_server, ti_id) == (404, {"outcome": "unknown"})
