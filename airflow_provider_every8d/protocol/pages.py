@@ -48,16 +48,21 @@ def _lines(text: str, endpoint: Endpoint) -> tuple[int, list[str]]:
 
 def _plain_counts(rows: str) -> dict[int, int] | None:
     """Rows per status code of a page of 6-column rows as the platform writes them (no TAB in NAME, COST a
-    plain decimal, STATUS an integer, RECEIVED_TIME no number), found with a few C-level passes over the
-    page (split, count, find) and no list of columns or object per row; None for anything else
-    (5-column rows, blank or odd lines), which the row loop reads and checks row by row. STATUS and COST
-    are read with ``int`` and ``float`` as the row loop reads them, once per distinct value; RECEIVED_TIME
-    is judged as the row loop judges it (CR kept), only where it is short enough to be a status."""
+    plain decimal, STATUS an integer, RECEIVED_TIME no number), or of 5-column rows (old accounts, MMS: no
+    TAB in NAME), found with a few C-level passes over the page (split, count, find) and no list of columns
+    or object per row; None for anything else (blank or odd lines, rows of both shapes), which the row loop
+    reads and checks row by row. STATUS and COST are read with ``int`` and ``float`` as the row loop reads
+    them, once per distinct value; RECEIVED_TIME is judged as the row loop judges it (CR kept), only where
+    it is short enough to be a status."""
     text = rows[:-1] if rows.endswith("\n") else rows  # a CR stays, as on the row loop's last column
     fields = text.split("\t")
     n = text.count("\n") + 1
+    if not text:
+        return None
+    if len(fields) == 4 * n + 1 and n > 1:  # 4 TABs a row (one row of 5 is read as 6 with its TAB stripped)
+        return _five_column_counts(fields)
     # 5 TABs a row, or 4 in the last: a page ending in an empty RECEIVED_TIME loses that TAB to the strip
-    if not text or len(fields) - 5 * n not in (0, 1):
+    if len(fields) - 5 * n not in (0, 1):
         return None
     # fields[5i] (i >= 1) is "RECEIVED_TIME\nNAME": a newline in each of these n - 1 and n - 1 in all is
     # 5 TABs a row; where it is, is the length of that row's RECEIVED_TIME
@@ -72,12 +77,29 @@ def _plain_counts(rows: str) -> dict[int, int] | None:
     last = fields[-1]
     if len(fields) > 5 * n and len(last) < _TIME_LENGTH and _is_status(last):
         return None
-    statuses = Counter(fields[4::5])
-    try:  # each distinct value read as the row loop reads every row's: int(STATUS), float(COST or 0)
+    return _tally(fields[4::5], fields[3::5])
+
+
+def _five_column_counts(fields: list[str]) -> dict[int, int] | None:
+    """:func:`_plain_counts` of rows holding 4 TABs in all (``fields``: the page split at TABs, 4n + 1 of
+    them): fields[4i] (0 < i < n) is "STATUS\nNAME", and a newline in each of these n - 1 (n - 1 in all)
+    is 4 TABs in every row, which the row loop reads as 5 columns whatever they hold."""
+    joints = fields[4:-1:4]
+    if min(map(str.find, joints, repeat("\n"))) < 0:
+        return None
+    statuses = "\n".join(joints).split("\n")[::2]  # STATUS, NAME, STATUS, NAME ...: one newline a joint
+    statuses.append(fields[-1])
+    return _tally(statuses, fields[3::4])
+
+
+def _tally(statuses: list[str], costs: list[str]) -> dict[int, int] | None:
+    """Rows per ``int(STATUS)``; None where a STATUS or a COST (``float(COST or 0)``) does not read, each
+    distinct value read once, as the row loop reads every row's."""
+    try:
         counts: dict[int, int] = {}
-        for status, times in statuses.items():
+        for status, times in Counter(statuses).items():
             counts[int(status)] = counts.get(int(status), 0) + times
-        for cost in set(fields[3::5]):
+        for cost in set(costs):
             float(cost or 0)
     except ValueError:
         return None

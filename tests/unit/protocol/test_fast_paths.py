@@ -75,7 +75,6 @@ PLAIN = "3\nA\t0900000001\t2026/11/24 10:00:00\t1.00\t100\t2026/11/24 10:00:05\n
 ODD_PAGES = [
     "2\nA\tB\t0900000001\t2026/11/24 10:00:00\t1\t100\t2026/11/24 10:00:05\n\t0900000002\tt\t1\t100\n",  # TAB in NAME
     "2\n\t0900000001\tt\t1\t100\t\n\n\t0900000002\tt\t1\t101\t\n",  # a blank line
-    "2\n\t0900000001\tt\t1\t100\n\t0900000002\tt\t1\t101\n",  # 5 columns (old accounts, MMS)
     "1\nA\t0900000001\tt\t1\t100\t100\n",  # a 6th column that is a status: a TAB in a 5-column NAME
 ]
 
