@@ -9,16 +9,12 @@ from typing import TYPE_CHECKING, Any
 from airflow.providers.common.compat.sdk import BaseHook
 
 from airflow_provider_every8d.constants import CONN_TYPE, DEFAULT_CONN_ID
-from airflow_provider_every8d.protocol import api22, build, mms, param_sms
-from airflow_provider_every8d.protocol.errors import Every8dError, Every8dValidationError
-from airflow_provider_every8d.protocol.summary import DeliverySummary
-from airflow_provider_every8d.settings import (
-    ClientSettings,
-    settings_from_parts,
-    tested_connection_message,
-)
 
+# The protocol, the settings and the transports are imported where they are used: a send loads only the
+# builders and parsers it needs (not MMS, 1.5, the status pages or the summary), and DAG files that import
+# this module for its name pay nothing for them.
 if TYPE_CHECKING:
+    from airflow_provider_every8d.protocol.errors import Every8dValidationError
     from airflow_provider_every8d.protocol.models import (
         DeliveryRow,
         EraseResult,
@@ -28,6 +24,8 @@ if TYPE_CHECKING:
         StatusPage,
     )
     from airflow_provider_every8d.protocol.request import ApiRequest
+    from airflow_provider_every8d.protocol.summary import DeliverySummary
+    from airflow_provider_every8d.settings import ClientSettings
     from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
     from airflow_provider_every8d.transport.sync import Every8dClient
 
@@ -43,12 +41,13 @@ def _mask_password(password: str | None) -> None:
         from airflow.utils.log.secrets_masker import mask_secret  # type: ignore[no-redef]
     from airflow_provider_every8d.protocol.privacy import secret_forms
 
-    for form in secret_forms(password):
-        mask_secret(form)
+    mask_secret(list(secret_forms(password)))  # one call: in a task, one message to the supervisor, not one a form
 
 
 def _unknown_connection(conn_id: str) -> Every8dValidationError:
     """An undefined connection as an error naming the argument (``every8d_conn_id: connection ...``)."""
+    from airflow_provider_every8d.protocol.errors import Every8dValidationError
+
     return Every8dValidationError("every8d_conn_id", f"connection {conn_id!r} is not defined (Admin > "
                                   "Connections, an AIRFLOW_CONN_ variable or a secrets backend)")
 
@@ -103,6 +102,8 @@ class Every8dHook(BaseHook):
     def settings(self) -> ClientSettings:
         from airflow.providers.common.compat.sdk import AirflowNotFoundException
 
+        from airflow_provider_every8d.settings import settings_from_parts
+
         try:
             conn = self.get_connection(self.every8d_conn_id)
         except AirflowNotFoundException:
@@ -126,6 +127,7 @@ class Every8dHook(BaseHook):
         from airflow.providers.common.compat.connection import get_async_connection, get_async_extra_dejson
         from airflow.providers.common.compat.sdk import AirflowNotFoundException
 
+        from airflow_provider_every8d.settings import settings_from_parts
         from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
 
         try:
@@ -150,6 +152,8 @@ class Every8dHook(BaseHook):
     # -- endpoints ------------------------------------------------------------------------------------
     def get_credit(self) -> float:
         """3.1: the account balance in points."""
+        from airflow_provider_every8d.protocol import build
+
         return self.call(build.credit_request())
 
     def send_sms(self, message: str, recipients: str | Sequence[str], subject: str = "",
@@ -160,6 +164,8 @@ class Every8dHook(BaseHook):
 
         Not idempotent: a failure after the request may have reached the server is raised, not retried.
         """
+        from airflow_provider_every8d.protocol import api22, build
+
         request = build.sms_request(message, recipients, subject, send_time, retry_time=retry_time,
                                     deduplicate=deduplicate, msg_id=msg_id)
         return self.call(api22.event_request(request, event_id, self.settings.api_version))
@@ -167,6 +173,9 @@ class Every8dHook(BaseHook):
     def check_duplicates(self, message: str, recipients: str | Sequence[str], subject: str = "") -> dict[str, str]:
         """API 2.2: who already got ``message`` in the last 24 hours, each number with the batch that sent it
         (1.3 with ``IsSend=false``: the platform evaluates its duplicate filter and sends nothing)."""
+        from airflow_provider_every8d.protocol import api22, build
+        from airflow_provider_every8d.protocol.errors import Every8dValidationError
+
         if self.settings.api_version != "2.2":
             raise Every8dValidationError("every8d_conn_id", f"check_duplicates needs API 2.2: connection "
                                          f"{self.every8d_conn_id!r} has api_version {self.settings.api_version!r}")
@@ -176,6 +185,8 @@ class Every8dHook(BaseHook):
     def send_mms(self, message: str, recipients: str | Sequence[str], subject: str, attachment: bytes,
                  attachment_type: str, send_time: Any = None, retry_time: int | None = None) -> SendResult:
         """1.2 MMS with a jpg/jpeg/png image (bytes). Not idempotent."""
+        from airflow_provider_every8d.protocol import mms
+
         return self.call(mms.mms_request(message, recipients, subject, attachment, attachment_type=attachment_type,
                                          send_time=send_time, retry_time=retry_time))
 
@@ -184,11 +195,15 @@ class Every8dHook(BaseHook):
                        event_id: str | int | None = None) -> SendResult:
         """1.5 parameterised (``message`` with ``%field1%``..) or personalised (per-recipient ``content``);
         ``SendParam.ashx`` on API 2.2, where ``event_id`` adds an interactive-reply link."""
+        from airflow_provider_every8d.protocol import api22, param_sms
+
         request = param_sms.param_sms_request(recipients, message, subject, retry_time)
         return self.call(api22.event_request(request, event_id, self.settings.api_version))
 
     def get_delivery_status(self, batch_id: str, page: int = 1, *, mms: bool = False) -> StatusPage:
         """2.2 (2.3 with ``mms=True``): one page of 1,000 rows and the batch's total row count."""
+        from airflow_provider_every8d.protocol import build
+
         return self.call(build.delivery_status_request(batch_id, page, mms=mms))
 
     def iter_delivery_status(self, batch_id: str, *, mms: bool = False) -> Iterator[DeliveryRow]:
@@ -203,6 +218,8 @@ class Every8dHook(BaseHook):
 
     def get_replies(self, batch_id: str, page: int = 1) -> ReplyPage:
         """2.4: one page of 10 replies and the total."""
+        from airflow_provider_every8d.protocol import build
+
         return self.call(build.replies_request(batch_id, page))
 
     def iter_replies(self, batch_id: str) -> Iterator[Reply]:
@@ -211,11 +228,16 @@ class Every8dHook(BaseHook):
 
     def erase_booking(self, batch_id: str, *, mms: bool = False) -> EraseResult:
         """3.2 (3.3 with ``mms=True``): cancel what is still booked; ``deleted == 0`` if nothing was."""
+        from airflow_provider_every8d.protocol import build
+
         return self.call(build.erase_booking_request(batch_id, mms=mms))
 
     def test_connection(self) -> tuple[bool, str]:
         """Read-only check: asks for the balance (3.1); with ``auth=token`` (API 2.2) first gets a bearer
         token and has the platform check it. Sends nothing, costs nothing."""
+        from airflow_provider_every8d.protocol.errors import Every8dError, Every8dValidationError
+        from airflow_provider_every8d.settings import tested_connection_message
+
         try:
             if self.settings.uses_token:
                 from airflow_provider_every8d.protocol.tokens import check_token_request

@@ -20,7 +20,6 @@ from airflow_provider_every8d.protocol.answers import count, decode, number, ref
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError, Every8dValidationError
 from airflow_provider_every8d.protocol.models import BATCH_ID_RE, SendResult
-from airflow_provider_every8d.protocol.param_sms import render
 from airflow_provider_every8d.protocol.parse import FILTERED_EVERYTHING, split_fail_batch_ids
 from airflow_provider_every8d.protocol.phones import parse_phone
 from airflow_provider_every8d.protocol.pricing import estimate_sms_cost, sms_points
@@ -63,6 +62,8 @@ def with_event_id(request: ApiRequest, event_id: object) -> ApiRequest:
 def _link_points(request: ApiRequest) -> int:
     """1.5: what the link's 17 characters add to each recipient's own text (template rendered, or the
     personalised text), summed."""
+    from airflow_provider_every8d.protocol.param_sms import render  # 1.5 only
+
     assert request.json_fields is not None
     template = request.json_fields.get("MSG") or ""
     extra = 0

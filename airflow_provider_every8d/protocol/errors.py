@@ -8,9 +8,6 @@ logs and WARNING lines.
 
 from __future__ import annotations
 
-from airflow_provider_every8d.protocol.codes import meaning
-from airflow_provider_every8d.protocol.privacy import mask_numbers
-
 
 class Every8dError(Exception):
     """Base class of every error this provider raises about EVERY8D."""
@@ -32,6 +29,10 @@ class Every8dApiError(Every8dError):
     """The platform answered with a negative code: ``-CODE`` or ``-CODE,text`` (``{"Result": false}`` for 1.5)."""
 
     def __init__(self, code: int, text: str = "", endpoint: str = "") -> None:
+        # imported here: every module imports this one, and only a refusal needs the code table
+        from airflow_provider_every8d.protocol.codes import meaning
+        from airflow_provider_every8d.protocol.privacy import mask_numbers
+
         self.code = code
         self.text = mask_numbers(text)  # e.g. "-306,手機格式不符:0900000678" quotes the number
         self.endpoint = endpoint

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_every8d.protocol.answers import STRIPPED, count, decode, number, raise_for_error, refusal
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError
 from airflow_provider_every8d.protocol.models import BATCH_ID_RE, EraseResult, SendResult
-from airflow_provider_every8d.protocol.pages import parse_reply_page, parse_status_page
 from airflow_provider_every8d.protocol.privacy import excerpt
+
+if TYPE_CHECKING:
+    from airflow_provider_every8d.protocol.pages import parse_reply_page, parse_status_page
 
 _FILTERED_RE = re.compile(r"\+?\d{8,15}")
 FILTERED_EVERYTHING = -98
@@ -158,6 +161,19 @@ def parse_erase(body: bytes, endpoint: Endpoint = Endpoint.ERASE_BOOKING) -> Era
     return EraseResult(deleted=count(parts[0], "deleted count", text, endpoint),
                        refunded=number(parts[1], "refunded points", text, endpoint))
 
+
+
+_FROM_PAGES = frozenset({"parse_reply_page", "parse_status_page"})
+
+
+def __getattr__(name: str) -> Any:
+    """The page parsers, re-exported when first asked for: a send never reads a status or reply page, so
+    its first one does not load :mod:`.pages` (and the JSON report reader behind it)."""
+    if name in _FROM_PAGES:
+        from airflow_provider_every8d.protocol import pages
+
+        return getattr(pages, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["FILTERED_EVERYTHING", "decode", "parse_credit", "parse_erase", "parse_param_send", "parse_reply_page",

@@ -20,9 +20,7 @@ from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.protocol.exchange import check_response
 from airflow_provider_every8d.protocol.privacy import mask
 from airflow_provider_every8d.protocol.request import ApiRequest
-from airflow_provider_every8d.protocol.tokens import bearer_headers
 from airflow_provider_every8d.settings import ClientSettings
-from airflow_provider_every8d.transport.tokens import TOKENS
 
 log = logging.getLogger("airflow_provider_every8d.transport")
 
@@ -76,6 +74,8 @@ def prepare(request: ApiRequest, settings: ClientSettings, token: str | None = N
         more = f" and {len(request.recipients) - 3} more" if len(request.recipients) > 3 else ""
         log.debug("EVERY8D %s to %s%s", request.endpoint.path, shown, more)
     if token is not None:
+        from airflow_provider_every8d.protocol.tokens import bearer_headers  # API 2.2 tokens only
+
         body, content_type = request.encode(None, None)
         return request.url(settings.base_url), body, {"Content-Type": content_type, **bearer_headers(token)}
     body, content_type = request.encode(settings.uid, settings.password)
@@ -85,7 +85,11 @@ def prepare(request: ApiRequest, settings: ClientSettings, token: str | None = N
 def answer(status_code: int, body: bytes, request: ApiRequest, settings: ClientSettings) -> Answer:
     """What the driver is sent for an HTTP answer: the body of a 200, else the transport error."""
     try:
-        secrets = [settings.password, *TOKENS.tokens_of(settings)] if settings.uses_token else settings.password
+        secrets: str | list[str] = settings.password
+        if settings.uses_token:  # the token cache is loaded by the first call with a token, not before
+            from airflow_provider_every8d.transport.tokens import TOKENS
+
+            secrets = [settings.password, *TOKENS.tokens_of(settings)]
         return check_response(status_code, body, request.endpoint.path, secrets)
     except Every8dTransportError as error:
         return error

@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -24,14 +24,16 @@ from airflow_provider_every8d.protocol import build, driver
 from airflow_provider_every8d.protocol.driver import Answer, Emit, Pause, Steps
 from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.protocol.exchange import connection_failed
-from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.retry import QUERY_ATTEMPTS
-from airflow_provider_every8d.protocol.summary import DeliverySummary
 from airflow_provider_every8d.settings import ClientSettings
 from airflow_provider_every8d.transport.adapter import Every8dAdapter
 from airflow_provider_every8d.transport.core import USER_AGENT, answer, next_step, prepare, proxies_for
-from airflow_provider_every8d.transport.tokens import Raw, run_sync
+
+if TYPE_CHECKING:
+    from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
+    from airflow_provider_every8d.protocol.summary import DeliverySummary
+    from airflow_provider_every8d.transport.tokens import Raw
 
 
 def _never_connected(error: requests.RequestException) -> bool:
@@ -103,6 +105,8 @@ class Every8dClient:
 
     def _exchange(self, request: ApiRequest) -> Answer:
         if self.settings.uses_token:  # API 2.2 bearer token: transport/tokens.py
+            from airflow_provider_every8d.transport.tokens import run_sync
+
             return run_sync(request, self.settings, self.post, self._finish)
         return self._finish(self.post(request, None), request)
 

@@ -31,8 +31,7 @@ import time
 import urllib.request
 import weakref
 from collections.abc import Awaitable, Callable, Generator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from airflow_provider_every8d.protocol import tokens
 from airflow_provider_every8d.protocol.driver import Answer
@@ -47,15 +46,15 @@ Raw = tuple[int, bytes] | Every8dTransportError
 Key = tuple[str, str, str]
 
 
-@dataclass(frozen=True)
-class Obtain:
+# The flow's steps and the cache's entries are NamedTuples, not frozen dataclasses: a tenth of the cost to
+# create at import, which every first send pays (benchmarks/profiles/first_send_importtime.txt).
+class Obtain(NamedTuple):
     """A token for this account that is not ``refused`` (None: any current one)."""
 
     refused: str | None
 
 
-@dataclass(frozen=True)
-class Post:
+class Post(NamedTuple):
     request: ApiRequest
     token: str | None
     """None: the token request itself, with UID/PWD in the body."""
@@ -64,12 +63,13 @@ class Post:
 Flow = Generator[Obtain | Post, Any, Raw]
 
 
-@dataclass
 class _Entry:
-    token: str
-    obtained: float
-    settings: ClientSettings
-    pid: int
+    """A cached token: when it was got (the cache's clock), for which account, by which process."""
+
+    __slots__ = ("token", "obtained", "settings", "pid")
+
+    def __init__(self, token: str, obtained: float, settings: ClientSettings, pid: int) -> None:
+        self.token, self.obtained, self.settings, self.pid = token, obtained, settings, pid
 
 
 def _mask(token: str) -> None:
@@ -189,8 +189,7 @@ PostAsync = Callable[[ApiRequest, "str | None"], Awaitable[Raw]]
 Finish = Callable[[Raw, ApiRequest], Answer]
 
 
-@dataclass(frozen=True)
-class _Done:
+class _Done(NamedTuple):
     answer: Answer
 
 
