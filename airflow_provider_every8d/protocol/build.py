@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from airflow_provider_every8d.protocol import parse
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
 from airflow_provider_every8d.protocol.models import BATCH_ID_RE
-from airflow_provider_every8d.protocol.phones import Phone, joined_local_numbers, parse_phone
+from airflow_provider_every8d.protocol.phones import CheckedLocalNumbers, Phone, joined_local_numbers, parse_phone
 from airflow_provider_every8d.protocol.pricing import sms_cost
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.times import format_send_time, validate_retry_time
@@ -49,9 +49,12 @@ def parse_recipients(value: object, field: str = "recipients") -> list[Phone]:
 def wire_recipients(value: object, field: str = "recipients") -> tuple[list[str], int]:
     """:func:`parse_recipients` as wire numbers (each once, in order) and how many are international: what a
     send needs. A list of numbers already in wire form (``09xxxxxxxx``) is checked by one join and one match
-    (:func:`~.phones.joined_local_numbers`), without an object per number; anything else number by number."""
+    (:func:`~.phones.joined_local_numbers`), without an object per number, and comes back as
+    :class:`~.phones.CheckedLocalNumbers`, which is not checked again; anything else number by number."""
+    if type(value) is CheckedLocalNumbers:
+        return value, 0
     if isinstance(value, (list, tuple)) and value and joined_local_numbers(value) is not None:
-        return list(dict.fromkeys(value)), 0
+        return CheckedLocalNumbers(dict.fromkeys(value)), 0
     phones = parse_recipients(value, field)
     return [phone.wire for phone in phones], sum(1 for phone in phones if phone.international)
 
@@ -155,7 +158,9 @@ def _page(page: object) -> str:
 
 
 def chunked(items: Sequence[_T], size: int) -> list[list[_T]]:
-    """Split recipients into requests of at most ``size`` (the vendor advises 500-2,000)."""
+    """Split recipients into requests of at most ``size`` (the vendor advises 500-2,000); the chunks of
+    :class:`~.phones.CheckedLocalNumbers` are too."""
     if isinstance(size, bool) or not isinstance(size, int) or size < 1:
         raise Every8dValidationError("chunk_size", f"{size!r} must be a positive whole number")
-    return [list(items[start:start + size]) for start in range(0, len(items), size)]
+    kind: type[list[Any]] = CheckedLocalNumbers if type(items) is CheckedLocalNumbers else list
+    return [kind(items[start:start + size]) for start in range(0, len(items), size)]

@@ -37,6 +37,15 @@ class Phone(NamedTuple):
         return self.wire
 
 
+class CheckedLocalNumbers(list[str]):
+    """Taiwan mobiles already in wire form (``09`` and eight ASCII digits), each once, checked as a whole
+    (:func:`~.build.wire_recipients`): a send's numbers are checked once, before its first request, and the
+    chunks cut from them (:func:`~.build.chunked` keeps the type) are not checked again when each chunk's
+    request is built. Only the builders make one."""
+
+    __slots__ = ()
+
+
 def parse_phone(value: object, field: str = "recipient") -> Phone:
     """Validate one number; raise :class:`Every8dValidationError` naming ``field`` when it is not one.
     A :class:`Phone` is already valid and is returned as it is."""

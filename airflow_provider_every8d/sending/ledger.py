@@ -4,28 +4,46 @@ An SMS cannot be taken back, so a retried task must not text anyone the platform
 ledger is per recipient, not per chunk: a retry leaves out every accepted recipient, wherever it stands in
 the list and whatever else changed in it, and sends only the rest (chunked afresh). A recipient is known by
 its *key* (its number for SMS and MMS; number, send time and text for param SMS, where one number may get
-several different messages), and the ledger keeps only a keyed digest of each key: BLAKE2b keyed with a
-random salt of this ledger (BLAKE2's own MAC mode; a third of HMAC-SHA256's cost, which a 100,000-recipient
-send feels), 8 bytes as 16 hex digits. The ledger only ever asks "was this recipient accepted?",
-which a digest answers; it holds no phone number (the filtered numbers of a chunk are digests too).
+several different messages), and the ledger keeps only a keyed digest of each key, 8 bytes as 16 hex
+digits. The ledger only ever asks "was this recipient accepted?", which a digest answers; it holds no phone
+number (the filtered numbers of a chunk are digests too).
 
-Each chunk is written down *before* its request goes out (in flight) and marked accepted when the answer
-arrives. A chunk still in flight on a retry is one whose answer was lost (or whose worker died): its
-recipients are *unsure* until a chunk holding them is accepted.
+The digest (version 6): BLAKE2s-64 of the ledger's random 16-byte salt followed by the key, in one
+compression for any key up to 48 bytes (a phone number is 10 to 16). BLAKE2's keyed mode is this same
+prefix MAC with the key padded to a block of its own, which costs a second compression per recipient;
+BLAKE2 has no length extension (its last block is flagged), which is why a secret prefix is a MAC at all.
+BLAKE2s rather than BLAKE2b: a smaller state to copy and a cheaper compression for a block this short
+(about 10% of the digest loop). Ledgers begun before version 6 keep keyed BLAKE2b digests
+(``"digest": "blake2b-keyed"``) to the end, so that their recipients are still recognised. What a digest
+protects against, and what not, is in docs/sending-once.md.
+
+Writes, two per chunk (and one more before a try's first chunk when the main key is not yet in this
+version's form, e.g. a new ledger: its salt must be kept before any digest made with it)::
+
+    before the request, which may reach the platform:  every8d_send/n (the chunk's digests)
+    after its answer:                                  every8d_send   (n accepted; "unlisted_from": n + 1)
+
+A chunk key numbered ``unlisted_from``, and each after it up to the first number not stored by this ledger
+(its ``"of"`` is the ledger's ``id``, so keys left behind by a deleted ledger are not read), is *in flight*
+without being listed: written before its request, never accepted nor settled. So the request
+never goes out before its recipients are on record, and a worker that dies after sending (or an answer
+lost) leaves the chunk in flight for the next try, exactly as a listed one. Chunks in flight from earlier
+tries are listed in ``inflight`` from the next write of the main key on. Their recipients are *unsure*
+until a chunk holding them is accepted.
 
 Layout in the store (values stay small: Airflow warns above 64 KB a value)::
 
-    every8d_send   = {"version": 5, "salt": "<32 hex>", "recipients": "<how they are kept>",
-                      "chunks": [result, ...], "inflight": [chunk number, ...]}
-    every8d_send/n = {"digests": "<16 hex><16 hex>..."}      the recipients of chunk n, one string
+    every8d_send   = {"version": 6, "salt": "<32 hex>", "digest": "blake2s-prefix", "recipients": "<how>",
+                      "id": "<8 hex>", "chunks": [result, ...], "inflight": [chunk number, ...],
+                      "unlisted_from": n}
+    every8d_send/n = {"of": "<the id>", "digests": "<16 hex><16 hex>..."}   chunk n's recipients, one string
 
-Version 5 keeps a chunk's digests as one string (16 hex digits each, in order) where version 4 kept a JSON
-list of them: the same digests, written without a string object per recipient. A version 4 ledger (0.2.0
-development builds) is read as it is (its chunks stay lists, new chunks are strings) and marked version 5
-when it is first written, so that an older provider refuses it instead of misreading it. A version 3 ledger
-(0.1.0 development builds: numbers in clear, ``every8d_send/n`` a list of keys) is read and rewritten as
-version 5 before anything is sent. Without a store (Airflow < 3.3) the same ledger lives in memory for one
-try only. Delete the ledger's key to make the next try send to everyone again.
+Older ledgers: version 5 (a chunk's digests one string) and version 4 (a JSON list of them), both
+keyed-mode digests and every in-flight chunk listed, are read as they are and written as version 6 (keyed
+digests kept) from their first write, so that an older provider refuses them instead of missing an
+unlisted chunk. A version 3 ledger (0.1.0 development builds: numbers in clear, ``every8d_send/n`` a list of
+keys) is rewritten as version 6 before anything is sent. Without a store (Airflow < 3.3) the same ledger
+lives in memory for one try only. Delete the ledger's key to make the next try send to everyone again.
 """
 
 from __future__ import annotations
@@ -39,11 +57,14 @@ from airflow_provider_every8d.sending.outcome import ChunkResult
 
 LEDGER_KEY = "every8d_send"
 """The store key of a send operator's ledger (delete it to force a resend)."""
-VERSION = 5
-READABLE_VERSIONS = (3, 4, VERSION)
+VERSION = 6
+READABLE_VERSIONS = (3, 4, 5, VERSION)
 DIGEST_HEX = 16
 """Hex digits of each digest: 64 bits, no collision to fear among a send's recipients."""
-HOW_KEPT = "BLAKE2b keyed with the salt, of each recipient key, 16 hex digits; no phone number is kept"
+PREFIX, KEYED = "blake2s-prefix", "blake2b-keyed"
+"""How a ledger's digests are made: BLAKE2s of salt + key (version 6), or BLAKE2b keyed with the salt (4, 5)."""
+HOW_KEPT = {PREFIX: "BLAKE2s of the salt followed by each recipient key, 16 hex digits; no phone number is kept",
+            KEYED: "BLAKE2b keyed with the salt, of each recipient key, 16 hex digits; no phone number is kept"}
 
 
 class Store(Protocol):
@@ -79,9 +100,11 @@ class Ledger:
         self.persistent = store is not None
         self._store: Store = store if store is not None else MemoryStore()
         state = self._store.get(key)
+        self._written = isinstance(state, dict) and state.get("version") == VERSION
+        """The main key is in this version's form in the store: a chunk may be written unlisted."""
         if state is None:
-            state = {"version": VERSION, "salt": secrets.token_hex(16), "recipients": HOW_KEPT, "chunks": [],
-                     "inflight": []}
+            state = {"version": VERSION, "salt": secrets.token_hex(16), "digest": PREFIX,
+                     "recipients": HOW_KEPT[PREFIX], "chunks": [], "inflight": []}
         elif not isinstance(state, dict) or state.get("version") not in READABLE_VERSIONS:
             raise UnreadableLedger(
                 f"the store key {key!r} holds a ledger this provider version cannot read (version "
@@ -89,12 +112,26 @@ class Ledger:
                 "so nobody is texted twice. Delete the key to start the send afresh.")
         self._state: dict[str, Any] = state
         self._salt = self._read_salt(state)
-        self._keyed = hashlib.blake2b(key=self._salt, digest_size=DIGEST_HEX // 2)
-        """Keyed once: each digest starts from a copy (a third cheaper than keying a new hash each time)."""
+        how = state.setdefault("digest", PREFIX if state["version"] == 3 else KEYED)  # 4 and 5 knew no other
+        if how not in HOW_KEPT:
+            raise UnreadableLedger(f"the store key {key!r} holds digests made as {how!r}, unknown to this provider "
+                                   "version; not sending, so nobody is texted twice. Delete the key to start "
+                                   "the send afresh.")
+        self._hash: Any = (hashlib.blake2s(self._salt, digest_size=DIGEST_HEX // 2) if how == PREFIX
+                           else hashlib.blake2b(key=self._salt, digest_size=DIGEST_HEX // 2))
+        """Salted (or keyed) once: each digest starts from a copy."""
         self._digests: dict[int, frozenset[str]] = {}
+        if self._written and not ("id" in state and "unlisted_from" in state):
+            raise UnreadableLedger(f"the store key {key!r} holds a version {VERSION} ledger without its id or "
+                                   "unlisted_from; not sending, so nobody is texted twice. Delete the key to "
+                                   "start the send afresh.")
+        state.setdefault("id", secrets.token_hex(4))
         if state["version"] == 3:
             self._upgrade()
-        self._state["version"] = VERSION  # a version 4 ledger is written as 5 from its first save
+        self._state["version"] = VERSION
+        self._state["inflight"] = list(self._state["inflight"]) + self._unlisted()
+        self._next = max([c["chunk"] for c in self._state["chunks"]] + self._state["inflight"]
+                         + [self._state.get("unlisted_from", 1) - 1, 0]) + 1
 
     def _read_salt(self, state: dict[str, Any]) -> bytes:
         """The ledger's salt (a new one for a version 3 ledger, which had none). A later ledger without
@@ -107,9 +144,23 @@ class Ledger:
             raise UnreadableLedger(f"the store key {self.key!r} holds a ledger without its salt; not sending, so "
                                    "nobody is texted twice. Delete the key to start the send afresh.") from None
 
+    def _unlisted(self) -> list[int]:
+        """Chunks written before their request and not yet listed (version 6): from ``unlisted_from`` on,
+        up to the first number not stored by this ledger (``"of"``: its id; a chunk key left by a ledger
+        whose main key was deleted is not one of them). Read once here; their digests are kept."""
+        if not self._written or "unlisted_from" not in self._state:  # versions 4, 5 listed every chunk
+            return []
+        found, number = [], int(self._state["unlisted_from"])
+        while isinstance(stored := self._store.get(f"{self.key}/{number}"), dict) and \
+                stored.get("of") == self._state["id"]:
+            self._digests[number] = self._parse(stored)
+            found.append(number)
+            number += 1
+        return found
+
     def digest(self, key: str) -> str:
-        """The keyed digest the ledger keeps for recipient ``key``."""
-        hashed = self._keyed.copy()
+        """The digest the ledger keeps for recipient ``key``."""
+        hashed = self._hash.copy()
         hashed.update(key.encode("utf-8"))
         return hashed.hexdigest()
 
@@ -119,9 +170,9 @@ class Ledger:
         return [joined[start:start + DIGEST_HEX] for start in range(0, len(joined), DIGEST_HEX)]
 
     def _joined(self, keys: Iterable[str]) -> str:
-        """:meth:`digest` of every key, concatenated in order (what version 5 stores): a chunk's in one loop,
-        raw digests joined and turned into hex once, without a method call or a string per key."""
-        copy, out = self._keyed.copy, list[bytes]()
+        """:meth:`digest` of every key, concatenated in order (what a chunk key stores): one loop, raw
+        digests joined and turned into hex once, without a method call or a string per key."""
+        copy, out = self._hash.copy, list[bytes]()
         append = out.append
         for data in map(str.encode, keys):
             hashed = copy()
@@ -135,17 +186,17 @@ class Ledger:
         """Nothing accepted and nothing in flight: a first try."""
         return not self._state["chunks"] and not self._state["inflight"]
 
+    def _parse(self, stored: Any) -> frozenset[str]:
+        digests = stored.get("digests") if isinstance(stored, dict) else None
+        if isinstance(digests, str):  # versions 5 and 6: one string of 16 hex digits each
+            return frozenset(digests[start:start + DIGEST_HEX] for start in range(0, len(digests), DIGEST_HEX))
+        if isinstance(stored, dict):  # version 4: a list of digests
+            return frozenset(str(d) for d in digests or ())
+        return frozenset(self.digest(str(k)) for k in stored or ())  # version 3: the keys themselves
+
     def _chunk(self, number: int) -> frozenset[str]:
         if number not in self._digests:
-            stored = self._store.get(f"{self.key}/{number}")
-            digests = stored.get("digests") if isinstance(stored, dict) else None
-            if isinstance(digests, str):  # version 5: one string of 16 hex digits each
-                self._digests[number] = frozenset(digests[start:start + DIGEST_HEX]
-                                                  for start in range(0, len(digests), DIGEST_HEX))
-            elif isinstance(stored, dict):  # version 4: a list of digests
-                self._digests[number] = frozenset(str(d) for d in digests or ())
-            else:  # version 3: the keys themselves
-                self._digests[number] = frozenset(self.digest(str(k)) for k in stored or ())
+            self._digests[number] = self._parse(self._store.get(f"{self.key}/{number}"))
         return self._digests[number]
 
     @property
@@ -163,20 +214,26 @@ class Ledger:
         return {d for number in self._state["inflight"] for d in self._chunk(number)} - self.accepted()
 
     # -- writing -----------------------------------------------------------------------------------
-    def _save(self) -> None:
+    def _save(self, unlisted_from: int) -> None:
+        """Write the main key: every chunk below ``unlisted_from`` is listed (accepted or in flight)."""
+        self._state["unlisted_from"] = unlisted_from
         self._store.set(self.key, self._state)
+        self._written = True
 
     def _write_chunk(self, number: int, joined: str) -> None:
         """Store chunk ``number``'s digests (:meth:`_joined`); read back as a set only when asked for."""
-        self._store.set(f"{self.key}/{number}", {"digests": joined})
+        self._store.set(f"{self.key}/{number}", {"of": self._state["id"], "digests": joined})
         self._digests.pop(number, None)
 
     def begin(self, keys: Sequence[str]) -> int:
-        """Write a chunk down as in flight, before its request goes out; returns its number."""
-        number = max([chunk["chunk"] for chunk in self._state["chunks"]] + self._state["inflight"] + [0]) + 1
+        """Write a chunk down as in flight, before its request goes out; returns its number. One write
+        (its digests) once the main key is in this version's form; before, the main key first (the salt)."""
+        number = self._next
+        if not self._written:
+            self._save(number)
         self._write_chunk(number, self._joined(keys))
         self._state["inflight"].append(number)
-        self._save()
+        self._next = number + 1
         return number
 
     def accept(self, number: int, result: ChunkResult) -> None:
@@ -187,21 +244,23 @@ class Ledger:
             accepted = self.accepted()
             others = [n for n in others if not self._chunk(n) <= accepted]
         self._state["inflight"] = others
-        self._save()
+        self._save(number + 1)
 
     def settle(self, number: int) -> None:
         """Forget an in-flight chunk that certainly did not reach the platform (connection refused)."""
         if number in self._state["inflight"]:
             self._state["inflight"].remove(number)
-            self._save()
+        self._save(max(number + 1, self._state.get("unlisted_from", 1)))
 
     def _upgrade(self) -> None:
-        """Version 3 -> 5: a salt first (so a crash half-way leaves a readable ledger), then every chunk's
+        """Version 3 -> 6: a salt first (so a crash half-way leaves a readable ledger), then every chunk's
         keys and filtered numbers replaced by digests."""
-        self._state = {"version": VERSION, "salt": self._salt.hex(), "recipients": HOW_KEPT,
+        self._state = {"version": VERSION, "salt": self._salt.hex(), "digest": PREFIX, "recipients": HOW_KEPT[PREFIX],
+                       "id": self._state["id"],
                        "chunks": [{**entry, "filtered": [self.digest(str(n)) for n in entry.get("filtered", ())]}
                                   for entry in self._state["chunks"]],
                        "inflight": list(self._state["inflight"])}
-        self._save()
-        for number in [chunk["chunk"] for chunk in self._state["chunks"]] + self._state["inflight"]:
+        numbers = [chunk["chunk"] for chunk in self._state["chunks"]] + self._state["inflight"]
+        self._save(max([*numbers, 0]) + 1)
+        for number in numbers:
             self._write_chunk(number, "".join(sorted(self._chunk(number))))

@@ -7,9 +7,10 @@ from urllib.parse import urlencode
 
 import pytest
 
-from airflow_provider_every8d.protocol.build import parse_recipients, sms_request, wire_recipients
+from airflow_provider_every8d.protocol import build
+from airflow_provider_every8d.protocol.build import chunked, parse_recipients, sms_request, wire_recipients
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.protocol.phones import joined_local_numbers
+from airflow_provider_every8d.protocol.phones import CheckedLocalNumbers, joined_local_numbers
 from airflow_provider_every8d.protocol.request import form_encode
 
 
@@ -60,6 +61,18 @@ def test_a_bulk_request_is_priced_and_joined_once() -> None:
     assert dict(request.fields)["DEST"] == ",".join(numbers)
     assert request.estimated_cost == 2 * 1000 + 2 * 3
     assert request.recipients == tuple(numbers)
+
+
+def test_a_checked_list_is_chunked_as_checked_and_not_checked_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    numbers, international = wire_recipients([f"09000000{n:02d}" for n in range(10)] * 2)
+    assert type(numbers) is CheckedLocalNumbers and numbers == [f"09000000{n:02d}" for n in range(10)]
+    parts = chunked(numbers, 4)
+    assert [type(part) for part in parts] == [CheckedLocalNumbers] * 3
+    assert [n for part in parts for n in part] == numbers
+    monkeypatch.setattr(build, "joined_local_numbers", lambda items: pytest.fail("checked again"))
+    request = sms_request("hi", parts[0])
+    assert request.recipients == tuple(parts[0]) and dict(request.fields)["DEST"] == ",".join(parts[0])
+    assert request.estimated_cost == 4 and international == 0
 
 
 @pytest.mark.parametrize("pairs", [

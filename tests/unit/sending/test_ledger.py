@@ -56,7 +56,7 @@ def test_the_store_holds_digests_and_no_phone_number(store: JsonStore) -> None:
     dump = store.dump()
     assert not re.search(r'"09\d{8}"', dump), dump
     assert set(store.values) == {"every8d_send", "every8d_send/1", "every8d_send/2"}
-    assert store.values["every8d_send"]["version"] == 5
+    assert store.values["every8d_send"]["version"] == 6
     assert re.fullmatch(r"(?:[0-9a-f]{16}){3}", store.values["every8d_send/1"]["digests"])
     assert store.values["every8d_send"]["chunks"][0]["filtered"] == [ledger.digest(KEYS[2])]
     assert "no phone number" in store.values["every8d_send"]["recipients"]  # says what a reader sees
@@ -95,7 +95,7 @@ def test_a_version_3_ledger_is_read_and_rewritten_without_numbers(store: JsonSto
     assert ledger.accepted() == {ledger.digest(k) for k in KEYS[:2]}
     assert ledger.unsure() == {ledger.digest(KEYS[2])}
     assert ledger.results[0].filtered == (ledger.digest(KEYS[1]),)
-    assert not re.search(r'"09\d{8}"', store.dump()) and store.values["every8d_send"]["version"] == 5
+    assert not re.search(r'"09\d{8}"', store.dump()) and store.values["every8d_send"]["version"] == 6
     again = Ledger(store)
     assert (again.accepted(), again.unsure()) == (ledger.accepted(), ledger.unsure())
 
@@ -109,7 +109,7 @@ def test_an_upgrade_cut_short_after_the_salt_still_reads(store: JsonStore) -> No
     assert ledger.unsure() == {ledger.digest(KEYS[2])}
 
 
-@pytest.mark.parametrize("stored", [{"version": 6, "chunks": [], "inflight": []}, ["0900000001"], "x",
+@pytest.mark.parametrize("stored", [{"version": 7, "chunks": [], "inflight": []}, ["0900000001"], "x",
                                     {"version": 4, "chunks": [], "inflight": []},
                                     {"version": 4, "salt": "not hex", "chunks": [], "inflight": []},
                                     {"version": 5, "chunks": [], "inflight": []}])
