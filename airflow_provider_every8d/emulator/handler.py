@@ -112,6 +112,9 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = 1024
+    """The listen backlog (socketserver's default is 5): a pool opening 100 kept-alive connections at once
+    must not see its connection attempts dropped and retried a second or more later."""
 
     def __init__(self, address: tuple[str, int], context: Context) -> None:
         self.context = context

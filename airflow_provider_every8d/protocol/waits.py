@@ -81,6 +81,16 @@ class FailureBudget:
         """Seconds to wait before the next poll after the failures so far (see :func:`failure_pause`)."""
         return failure_pause(poll_interval, self.failures) if self.failures else max(MIN_PAUSE, poll_interval)
 
+    def pause_after(self, poll_interval: float, elapsed: float) -> float:
+        """Seconds from the end of a poll that took ``elapsed`` seconds to the start of the next, so that polls
+        START ``poll_interval`` apart: time spent on the request (a slow platform, a queue in a busy triggerer)
+        does not stretch the interval. A poll that overran the interval is followed at once (``MIN_PAUSE``),
+        once: never a burst to catch up on missed ones. After failures, the back-off of :meth:`pause`,
+        counted from the failed poll's end."""
+        if self.failures:
+            return self.pause(poll_interval)
+        return max(MIN_PAUSE, min(poll_interval, poll_interval - elapsed))
+
     def warning(self, error: BaseException, pause: float | None = None) -> str:
         """The WARNING line for a tolerated failure (the error's text has numbers masked already)."""
         after = "" if pause is None else f"; next try in {pause:.1f} s"

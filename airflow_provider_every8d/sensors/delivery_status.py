@@ -29,7 +29,8 @@ class Every8dDeliveryStatusSensor(Every8dSensorBase):
     :param min_delivery_rate: fail when the delivered share (0-1) of decided messages is lower.
     :param retry_time: the RETRYTIME (minutes) the messages were sent with; sets the default ``timeout``
         to that validity plus an hour (1,440 + 60 minutes when not given). An explicit ``timeout`` wins.
-    :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
+    :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``); its polls start
+        ``poke_interval`` apart, however long each takes (``triggers/every8d.py``).
     :param max_consecutive_failures: transient failures (timeouts, 5xx, unparsable answers) in a row
         tolerated before the task fails; in ``reschedule`` mode each poke starts counting afresh.
     :param start_from_trigger: with ``deferrable=True`` on Airflow 3.3+, the scheduler starts the wait in

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import weakref
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from typing import Any
@@ -44,42 +44,108 @@ def _ssl_context(verify: bool | str) -> ssl.SSLContext:
 
 
 POOL_CONNECTIONS = 100
-"""Connections one shared pool opens at most (all kept alive): 5,000 triggers polling share them instead of
-opening 5,000. A burst of polls queues for a free one on an asyncio semaphore before it reaches httpx, whose
-pool hands out connections with work that grows with the number of requests waiting in it (1,000 waiting
-requests stalled the event loop for seconds: benchmarks/RESULTS.md)."""
+"""Requests one shared pool has in flight at most, each on its own kept-alive connection: 5,000 triggers polling
+share them instead of opening 5,000. A burst of polls queues for a free one on an asyncio semaphore before it
+reaches httpx, whose pool hands out connections with work that grows with the number of requests waiting in it
+(1,000 waiting requests stalled the event loop for seconds: benchmarks/RESULTS.md)."""
+SHARD_CONNECTIONS = 10
+"""Connections of one httpx client inside a shared pool (``POOL_CONNECTIONS / SHARD_CONNECTIONS`` clients at
+most, the next one opened only when the others are all busy). httpcore's pool walks its connections at the start
+and end of every request, and for each idle one walks them all again: one httpx client of 100 connections cost
+4.4 ms of CPU a request under load against 1.0 ms with 1 (benchmarks/profiles/real_triggerer_runs.md, section 4),
+and capped a 5,000-wait triggerer below one poll per interval."""
 PoolKey = tuple[str, str, str, tuple[tuple[str, str], ...], float, int]
 
 
 @dataclass
-class _Pool:
+class _Shard:
     http: httpx.AsyncClient
+    busy: int = 0
+
+
+@dataclass
+class _Pool:
+    """The httpx clients (shards) the async clients of one account share, and the requests in flight."""
+
+    settings: ClientSettings
+    proxies: dict[str, str]
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(POOL_CONNECTIONS))
+    shards: list[_Shard] = field(default_factory=list)
     users: int = 0
+    closed: bool = False
+
+    def shard(self) -> _Shard:
+        """The first shard with a free connection (so a light load keeps to the first few connections and the
+        others expire), a new one when all are busy. Called holding a slot, so one always has room."""
+        for shard in self.shards:
+            if shard.busy < SHARD_CONNECTIONS:
+                return shard
+        self.shards.append(_Shard(_new_http(self.settings, self.proxies, SHARD_CONNECTIONS)))
+        return self.shards[-1]
+
+    async def aclose(self) -> None:
+        self.closed = True
+        for shard in self.shards:
+            await shard.http.aclose()
 
 
 _POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[PoolKey, _Pool]] = weakref.WeakKeyDictionary()
 """Per event loop (an httpx client belongs to one), per account and way out: the pool its clients share."""
 
 
-def _transport(settings: ClientSettings, proxy: str | None = None) -> httpx.AsyncHTTPTransport:
-    limits = httpx.Limits(max_connections=POOL_CONNECTIONS, max_keepalive_connections=POOL_CONNECTIONS)
+def _transport(settings: ClientSettings, proxy: str | None, connections: int) -> httpx.AsyncHTTPTransport:
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     return httpx.AsyncHTTPTransport(retries=settings.connect_retries, verify=_ssl_context(settings.verify),
                                     proxy=proxy, limits=limits)
 
 
 def _pool_key(settings: ClientSettings, proxies: dict[str, str]) -> PoolKey:
-    """One pool per account (the cookie jar is the client's) and what the connections depend on."""
+    """One pool per account and what the connections depend on."""
     return (settings.base_url, settings.uid, repr(settings.verify), tuple(sorted(proxies.items())),
             settings.timeout, settings.connect_retries)
 
 
-def _new_http(settings: ClientSettings, proxies: dict[str, str]) -> httpx.AsyncClient:
+def _new_http(settings: ClientSettings, proxies: dict[str, str], connections: int) -> httpx.AsyncClient:
     # Redirects are never followed: they would re-send the password, and a send, elsewhere.
-    mounts = {f"{scheme}://": _transport(settings, url) for scheme, url in proxies.items()}
-    return httpx.AsyncClient(transport=_transport(settings), mounts=mounts or None, trust_env=False,
+    mounts = {f"{scheme}://": _transport(settings, url, connections) for scheme, url in proxies.items()}
+    return httpx.AsyncClient(transport=_transport(settings, None, connections), mounts=mounts or None,
+                             trust_env=False,
                              follow_redirects=False, timeout=settings.timeout,
                              headers={"User-Agent": f"{USER_AGENT} (httpx)"})
+
+
+CONNECTION_REUSE = 60.0
+"""Seconds the settings of one connection lookup serve the clients of the same connection id that the same event
+loop builds after it (:func:`reused_client`). In a triggerer each lookup masks the password through the
+triggerer's supervisor, a round trip that waits for the supervisor's loop (a second when it is busy with the
+database): 5,000 waits starting each with its own lookup waited minutes for their first poll
+(benchmarks/profiles/real_triggerer_runs.md, section 4). A password changed in Airflow reaches the waits that
+start more than this long after the last lookup; a wait that runs keeps the client it started with."""
+_LOOKUPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, tuple[float, asyncio.Future[Any]]]] = \
+    weakref.WeakKeyDictionary()
+
+
+async def reused_client(conn_id: str, look_up: Callable[[], Awaitable[AsyncEvery8dClient]]) -> AsyncEvery8dClient:
+    """A client for ``conn_id``: from ``look_up()`` (the hook's connection lookup), or with the settings of the
+    lookup this loop made for it in the last :data:`CONNECTION_REUSE` seconds (one in flight is awaited, not
+    repeated). A lookup that fails is not shared: the others look up for themselves and see their own error."""
+    loop = asyncio.get_running_loop()
+    lookups = _LOOKUPS.setdefault(loop, {})
+    found = lookups.get(conn_id)
+    if found is not None and loop.time() - found[0] < CONNECTION_REUSE:
+        settings = await asyncio.shield(found[1])  # a waiter cancelled must not cancel the lookup for the others
+        if settings is not None:
+            return AsyncEvery8dClient(settings)
+    done: asyncio.Future[Any] = loop.create_future()
+    lookups[conn_id] = (loop.time(), done)
+    client: AsyncEvery8dClient | None = None
+    try:
+        client = await look_up()
+        return client
+    finally:
+        done.set_result(client.settings if client is not None else None)
+        if client is None and lookups.get(conn_id, (0.0, None))[1] is done:
+            del lookups[conn_id]
 
 
 class AsyncEvery8dClient:
@@ -87,8 +153,9 @@ class AsyncEvery8dClient:
 
     The way out is :func:`transport.core.proxies_for` (httpx itself ignores the environment once it is
     given a transport, as here). Clients built inside a running event loop share one httpx client per
-    loop, account and way out (:data:`POOL_CONNECTIONS` kept-alive connections): in a triggerer every
-    delivery wait of a connection polls over the same few connections; the last ``aclose`` closes them.
+    loop, account and way out (:data:`POOL_CONNECTIONS` kept-alive connections, in httpx clients of
+    :data:`SHARD_CONNECTIONS`): in a triggerer every delivery wait of a connection polls over the same few
+    connections; the last ``aclose`` closes them.
     """
 
     def __init__(self, settings: ClientSettings, *, query_attempts: int = QUERY_ATTEMPTS) -> None:
@@ -100,17 +167,18 @@ class AsyncEvery8dClient:
         except RuntimeError:  # built outside a running loop: a pool of its own
             loop = None
         self._pool: _Pool | None = None
+        self._http: httpx.AsyncClient | None = None
         if loop is None:
-            self._http = _new_http(settings, proxies)
+            self._http = _new_http(settings, proxies, POOL_CONNECTIONS)
             return
         # Inside a loop (the triggerer): one pool per loop, account and way out, shared by its clients
         pools = _POOLS.setdefault(loop, {})
         self._key = _pool_key(settings, proxies)
         pool = pools.get(self._key)
-        if pool is None or pool.http.is_closed:
-            pool = pools[self._key] = _Pool(_new_http(settings, proxies))
+        if pool is None or pool.closed:
+            pool = pools[self._key] = _Pool(settings, proxies)
         pool.users += 1
-        self._pool, self._http = pool, pool.http
+        self._pool = pool
 
     async def __aenter__(self) -> AsyncEvery8dClient:
         return self
@@ -128,7 +196,9 @@ class AsyncEvery8dClient:
             pools = _POOLS.get(asyncio.get_running_loop(), {})
             if pools.get(self._key) is pool:
                 del pools[self._key]
-        await self._http.aclose()
+            await pool.aclose()
+        elif self._http is not None:
+            await self._http.aclose()
 
     async def _exchange(self, request: ApiRequest) -> Answer:
         if self.settings.uses_token:  # API 2.2 bearer token, shared with every client of the process
@@ -143,14 +213,24 @@ class AsyncEvery8dClient:
         url, body, headers = prepare(request, self.settings, token)
         try:
             if self._pool is None:
+                assert self._http is not None, "the client was closed"
                 response = await self._http.post(url, content=body, headers=headers)
             else:
-                async with self._pool.slots:  # at most POOL_CONNECTIONS requests inside httpx's pool
-                    response = await self._http.post(url, content=body, headers=headers)
+                response = await self._pooled_post(self._pool, url, body, headers)
         except httpx.HTTPError as error:
             never = isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
             return connection_failed(error, never, request.endpoint.path)
         return response.status_code, response.content
+
+    @staticmethod
+    async def _pooled_post(pool: _Pool, url: str, body: bytes, headers: dict[str, str]) -> httpx.Response:
+        async with pool.slots:  # at most POOL_CONNECTIONS requests in flight, none waiting inside httpx
+            shard = pool.shard()
+            shard.busy += 1
+            try:
+                return await shard.http.post(url, content=body, headers=headers)
+            finally:
+                shard.busy -= 1
 
     async def _drive(self, steps: Steps) -> AsyncIterator[Any]:
         """Perform the driver's steps; yield what it emits."""

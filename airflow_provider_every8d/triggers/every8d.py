@@ -1,6 +1,8 @@
 """Triggers: wait in the triggerer (asyncio, httpx) until a batch is fully delivered or a reply arrives.
 
-Both poll on one async client and spend the failure budget every wait shares
+Both poll on one async client, their polls STARTING ``poll_interval`` seconds apart (the time a poll takes,
+answering or queued in a busy triggerer, does not stretch the interval; a poll that overran it is followed at
+once, never by a burst of catch-up polls), and spend the failure budget every wait shares
 (:class:`~airflow_provider_every8d.protocol.waits.FailureBudget`): a transient failure (HTTP error or
 timeout, 5xx, an unparsable answer) is retried with a growing pause, ``min(poll_interval, 2**(n-1))``
 seconds after the n-th failure in a row (at least ``MIN_PAUSE``, so the loop never spins); after
@@ -45,7 +47,7 @@ class _PollingTrigger(BaseTrigger):
         self._last: dict[str, Any] | None = None
 
     async def check(self, client: AsyncEvery8dClient) -> TriggerEvent | None:
-        """One poll: an event to end with, or None to poll again after ``poll_interval``."""
+        """One poll: an event to end with, or None to poll again ``poll_interval`` after this one started."""
         raise NotImplementedError
 
     def error_event(self, message: str) -> TriggerEvent:
@@ -55,10 +57,14 @@ class _PollingTrigger(BaseTrigger):
         from airflow_provider_every8d.hooks.every8d import Every8dHook
         from airflow_provider_every8d.protocol.errors import Every8dApiError
         from airflow_provider_every8d.protocol.waits import FailureBudget
+        from airflow_provider_every8d.transport.aio import reused_client
 
         budget = FailureBudget(self.max_consecutive_failures, self._what())
-        async with await Every8dHook(every8d_conn_id=self.every8d_conn_id).aget_client() as client:
+        clock = asyncio.get_running_loop().time
+        look_up = Every8dHook(every8d_conn_id=self.every8d_conn_id).aget_client  # one lookup serves many waits
+        async with await reused_client(self.every8d_conn_id, look_up) as client:
             while True:
+                started = clock()
                 try:
                     event = await self.check(client)
                 except Every8dApiError as error:
@@ -75,7 +81,7 @@ class _PollingTrigger(BaseTrigger):
                     if event is not None:
                         yield event
                         return
-                await asyncio.sleep(budget.pause(self.poll_interval))
+                await asyncio.sleep(budget.pause_after(self.poll_interval, clock() - started))
 
     def _what(self) -> str:
         return f"batch {', '.join(self.batch_ids)}"

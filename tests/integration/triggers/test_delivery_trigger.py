@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -11,6 +12,8 @@ import pytest
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.hooks.every8d import Every8dHook
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
+from airflow_provider_every8d.protocol.retry import QUERY_ATTEMPTS
+from airflow_provider_every8d.triggers import every8d as trigger_module
 from airflow_provider_every8d.triggers.every8d import Every8dDeliveryStatusTrigger
 from tests.helpers import PNG, expected_statuses, numbers, send, status_polls, use_connection
 
@@ -158,3 +161,62 @@ async def test_wrong_password_is_not_retried(every8d_emulator, hook, monkeypatch
     assert payload["status"] == "error" and "-2" in payload["message"]
     assert "changed" not in payload["message"] and "demo-password" not in payload["message"]
     assert status_polls(every8d_emulator) == 1
+
+
+@pytest.mark.every8d(delivery_seconds=3600)
+async def test_polls_start_an_interval_apart_however_long_the_answer_takes(every8d_emulator, hook,
+                                                                           monkeypatch) -> None:
+    """A poll whose answer takes 0.3 s (a slow platform, or a queue for a connection among 5,000 waits in one
+    triggerer) must not push the next poll 0.3 s later; a failed poll still backs off from its own end."""
+    batch_id = send(hook, numbers(1))
+    every8d_emulator.faults.add("http_500", endpoint="getDeliveryStatus", status=503, times=QUERY_ATTEMPTS)
+    every8d_emulator.faults.add("slow", endpoint="getDeliveryStatus", delay=0.3)
+    pauses: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def no_wait(seconds: float) -> None:  # the trigger's pauses, recorded instead of slept
+        pauses.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(trigger_module, "asyncio", SimpleNamespace(sleep=no_wait,
+                                                                   get_running_loop=asyncio.get_running_loop))
+    waiting = asyncio.ensure_future(anext(trigger([batch_id], poll_interval=10.0).run()))  # type: ignore[arg-type]
+    try:
+        while len(pauses) < 3:
+            await real_sleep(0.01)
+    finally:
+        waiting.cancel()
+    assert pauses[0] == 1.0  # after the failed poll (3 answers of 503): the back-off, from that poll's end
+    assert all(pause <= 10.0 - 0.3 for pause in pauses[1:3])  # after each slow answer: 10 s from its start
+
+
+def _count_lookups(monkeypatch) -> list[str]:
+    """The connection ids the hook looked up for a client (each lookup, in a triggerer, masks the password
+    through the triggerer's supervisor)."""
+    looked_up: list[str] = []
+    real = Every8dHook.aget_client
+
+    async def counted(self: Every8dHook) -> Any:
+        looked_up.append(self.every8d_conn_id)
+        return await real(self)
+
+    monkeypatch.setattr(Every8dHook, "aget_client", counted)
+    return looked_up
+
+
+@pytest.mark.every8d(delivery_seconds=0)
+async def test_waits_started_together_share_one_connection_lookup(every8d_emulator, hook, monkeypatch) -> None:
+    batch_ids = [send(hook, numbers(1, start=n)) for n in range(1, 11)]
+    looked_up = _count_lookups(monkeypatch)
+    payloads = await asyncio.gather(*(first_event(trigger([batch_id])) for batch_id in batch_ids))
+    assert [payload["status"] for payload in payloads] == ["success"] * 10
+    assert looked_up == ["every8d_default"]
+    assert status_polls(every8d_emulator) == 10
+
+
+async def test_a_failed_lookup_is_not_shared(monkeypatch) -> None:
+    looked_up = _count_lookups(monkeypatch)
+    outcomes = await asyncio.gather(*(first_event(trigger(["A1"], every8d_conn_id="every8d_missing"))
+                                      for _ in range(2)), return_exceptions=True)
+    assert [type(outcome) for outcome in outcomes] == [Every8dValidationError] * 2
+    assert looked_up == ["every8d_missing"] * 2

@@ -69,6 +69,27 @@ def test_pauses_grow_after_failures_and_return_to_the_interval() -> None:
     assert budget.pause(0) == MIN_PAUSE  # never spins
 
 
+@pytest.mark.parametrize(("poll_interval", "elapsed", "pause"), [
+    (60, 0.0, 60),  # an instant answer: the whole interval
+    (60, 18.0, 42),  # 18 s queued or answering: the next poll still starts 60 s after this one did
+    (60, 60.0, MIN_PAUSE),  # took the whole interval: the next one at once
+    (60, 150.0, MIN_PAUSE),  # overran it by far: one poll at once, no burst to make up the missed ones
+    (60, -1.0, 60),  # a clock step back never lengthens the interval
+])
+def test_polls_start_an_interval_apart_whatever_the_request_took(poll_interval: float, elapsed: float,
+                                                                  pause: float) -> None:
+    assert FailureBudget().pause_after(poll_interval, elapsed) == pause
+
+
+def test_after_failures_the_back_off_counts_from_the_failed_polls_end() -> None:
+    budget = FailureBudget(10, "batch A1")
+    for _ in range(3):
+        budget.failed(TimeoutError())
+    assert budget.pause_after(30, 5.0) == 4 == budget.pause(30)
+    budget.succeeded()
+    assert budget.pause_after(30, 5.0) == 25
+
+
 @pytest.mark.parametrize("limit", [0, -1, True, 2.5, "5"])
 def test_a_bad_limit_names_the_field(limit: object) -> None:
     with pytest.raises(Every8dValidationError, match=r"^max_consecutive_failures: "):
