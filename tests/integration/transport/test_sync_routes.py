@@ -1,0 +1,40 @@
+"""The sync client chooses urllib3's pool once per URL, TLS settings and proxies (transport/adapter.py), and
+chooses again when that pool is gone: kept-alive requests reuse one connection, a closed client's next
+request opens a new one, and a session whose proxies change goes the new way."""
+
+from __future__ import annotations
+
+from airflow_provider_every8d.emulator import Every8dEmulator
+from airflow_provider_every8d.protocol import build
+from airflow_provider_every8d.settings import ClientSettings
+from airflow_provider_every8d.transport.sync import Every8dClient
+
+
+def _client(url: str) -> Every8dClient:
+    return Every8dClient(ClientSettings(base_url=url, uid="demo", password="demo-password", connect_retries=0))
+
+
+def _connections(emulator: Every8dEmulator) -> list[tuple[str, int]]:
+    return [record.client for record in emulator.requests]
+
+
+def test_requests_reuse_one_connection_and_a_closed_pool_is_replaced(every8d_emulator: Every8dEmulator) -> None:
+    client = _client(every8d_emulator.url)
+    balances = [client.call(build.credit_request()) for _ in range(3)]
+    client.close()  # urllib3 closes its pools: the kept route must not be used again
+    balances += [client.call(build.credit_request()) for _ in range(2)]
+    client.close()
+    assert balances == [1000.0] * 5
+    first, second = _connections(every8d_emulator)[:3], _connections(every8d_emulator)[3:]
+    assert len(set(first)) == 1 and len(set(second)) == 1 and set(first) != set(second)
+
+
+def test_a_new_proxy_on_the_session_is_taken(every8d_emulator: Every8dEmulator) -> None:
+    client = _client(every8d_emulator.url)
+    assert client.call(build.credit_request()) == 1000.0
+    client.session.proxies["http"] = "http://127.0.0.1:9"  # nothing listens: the request cannot go out
+    outcome = client.post(build.credit_request(), None)
+    client.close()
+    assert not isinstance(outcome, tuple)
+    assert "ProxyError" in str(outcome)
+    assert len(every8d_emulator.requests) == 1
