@@ -116,6 +116,8 @@ def status_scan(raw: dict[str, Any]) -> str:
     cpu.plot(sizes, [raw["times"][str(n)][1] / n * 1e6 for n in sizes], marker="o", label="ours (checked)")
     cpu.plot(sizes, [raw["peer"][str(n)] / n * 1e6 for n in sizes], marker="o", label="peer (bare loop)")
     cpu.axhline(raw["parse_only_us"], color="C2", linestyle="--", label="ours, reading a page without HTTP")
+    if "floor_us" in raw:  # the HTTP exchange alone, at the largest size
+        cpu.axhline(raw["floor_us"]["http.client"], color="C3", linestyle=":", label="floor: bare http.client")
     cpu.axhline(1, color="red", linewidth=0.8, label="bar: 1 µs")
     cpu.set_ylabel("client CPU µs per row")
     memory.plot(sizes, [raw["memory"][str(n)][0] / 1024 for n in sizes], marker="o", label="peak Python alloc")
