@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import json
 import os
 import time
@@ -28,6 +29,9 @@ except ImportError:  # Airflow 2: not used there (start_from_trigger with templa
     from airflow.models.baseoperator import BaseOperator  # type: ignore[no-redef]
 
 
+WHERE = os.environ.get("EVERY8D_BENCH_WHERE") == "1"
+"""Diagnosis only (``bench_real_triggerer.py --where``): every 10 s, where the loop's tasks are waiting (the
+innermost two coroutine frames of each, counted), written to ``<run id>.where.jsonl``."""
 TRACE = os.environ.get("EVERY8D_BENCH_TRACEMALLOC") == "1"
 """Diagnosis only (``bench_real_triggerer.py --tracemalloc``): trace the runner's allocations from the probe's
 start; ``<run id>.snap`` asks for the top allocation sites, written to ``<run id>.mem-<n>.txt``."""
@@ -40,6 +44,36 @@ def _write_snapshot(path: str) -> None:
             stats = snapshot.statistics(key)
             out.write(f"== by {key}: {sum(s.size for s in stats) / 2**20:.1f} MiB traced\n")
             out.writelines(f"{s.size / 2**20:8.2f} MiB {s.count:9,d} {s.traceback}\n" for s in stats[:40])
+
+
+def _chain(awaited: Any) -> list[str]:
+    """The frames down an await chain ("function file:line", outermost first), through greenback's shim."""
+    chain: list[str] = []
+    while awaited is not None:
+        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None) or \
+            getattr(awaited, "ag_frame", None)
+        if frame is None:
+            break
+        chain.append(f"{frame.f_code.co_name} {os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}")
+        inner = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None) or \
+            getattr(awaited, "ag_await", None)
+        awaited = inner if inner is not None else frame.f_locals.get("orig_coro")
+    return chain
+
+
+def _waiting_at() -> dict[str, int]:
+    """Where the loop's tasks wait (their innermost two frames, counted) and, as the triggerer drives each
+    trigger's ``run()`` async generator from its own task, where those generators wait ("run() ..." keys)."""
+    counts: dict[str, int] = {}
+    for task in asyncio.all_tasks():
+        chain = _chain(task.get_coro())
+        where = " < ".join(reversed(chain[-2:])) if chain else type(task.get_coro()).__name__
+        counts[where] = counts.get(where, 0) + 1
+    for generator in (o for o in gc.get_objects() if inspect.isasyncgen(o) and o.ag_frame is not None):
+        chain = _chain(generator)
+        where = "run() " + " < ".join(reversed(chain[-2:]))
+        counts[where] = counts.get(where, 0) + 1
+    return dict(sorted(counts.items(), key=lambda item: -item[1]))
 
 
 class LagProbeTrigger(BaseTrigger):
@@ -76,7 +110,7 @@ class LagProbeTrigger(BaseTrigger):
         try:
             with open(base + ".jsonl", "a", encoding="utf-8") as out:
                 lags: list[float] = []
-                flushed = loop.time()
+                flushed = where_at = loop.time()
                 while not os.path.exists(base + ".stop"):
                     before = loop.time()
                     await asyncio.sleep(self.tick)
@@ -86,6 +120,10 @@ class LagProbeTrigger(BaseTrigger):
                         snapshots += 1
                         _write_snapshot(f"{base}.mem-{snapshots}.txt")
                         os.remove(base + ".snap")
+                    if WHERE and now - where_at >= 10.0:
+                        with open(base + ".where.jsonl", "a", encoding="utf-8") as where_out:
+                            where_out.write(json.dumps({"t": time.monotonic(), "where": _waiting_at()}) + "\n")
+                        where_at = loop.time()
                     if now - flushed >= 1.0:
                         record = {"t": time.monotonic(), "lags": lags, "cpu": time.process_time(),
                                   "tasks": len(asyncio.all_tasks()), "gc2": full[:]}

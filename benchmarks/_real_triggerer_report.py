@@ -32,6 +32,10 @@ def _per_request(step: dict[str, Any]) -> str:
     return f"{share * step['requests']['seconds'] / count * 1000:.2f}" if count and share else "-"
 
 
+def _period(period: dict[str, float] | None) -> str:
+    return f"{period['p50']:.1f} / {period['max']:.1f}" if period else "-"
+
+
 SERIES = {"dfevery8d": ("dfpeer", "ordinary defer()"), "every8d": ("peer", "start_from_trigger")}
 
 
@@ -70,6 +74,7 @@ def _series(figures: dict[str, Any], args: argparse.Namespace, key: str) -> dict
                      f"{s['requests']['batches_polled']:,}",
                      f"{s['requests']['min_gap']:.2f}" if s["requests"]["min_gap"] else "-",
                      str(sum(v for k, v in s["requests"]["endpoints"].items() if k != "getDeliveryStatus")),
+                     _period(s["requests"].get("poll_period")), f"{s['requests'].get('first_polled_in_window', '-')}",
                      _per_request(s)]
                     for s in ours["steps"]]
 
@@ -96,6 +101,7 @@ def _series(figures: dict[str, Any], args: argparse.Namespace, key: str) -> dict
             {"headers": ["Mode", "Waits", "Poll interval s", "Window s", "Status requests in window",
                          "Requests per poll interval", "Batch pages (1 a batch)", "Batches polled",
                          "Shortest gap between one batch's requests s", "Other requests",
+                         "One batch's poll period s, p50 / max (whole run)", "Batches first polled in the window",
                          "Trigger-runner CPU per status request ms"], "rows": request_rows},
             {"headers": ["Triggerer", "Idle RSS MB (no trigger)", "Processes in its tree"],
              "rows": [[name, f"{phase['idle']['idle_rss'] / MB:.0f}", str(phase["idle"]["processes"])]
@@ -147,8 +153,10 @@ def _series(figures: dict[str, Any], args: argparse.Namespace, key: str) -> dict
             "(benchmarks/_lag_probe.py) sleeping 50 ms in a loop, lag = lateness of each wake-up; 'while creating': "
             "from the first DAG run triggered until every trigger runs. Airflow's own watchdog warnings "
             "('async thread was blocked', over 0.2 s) are counted from the triggerer's log.",
-            "Requests: the emulator's own log (time, endpoint, batch id of every request) over the window; per "
-            "poll interval = requests x poll interval / window.",
+            "Requests: the emulator's own log (time, endpoint, batch id of every request; the emulator in a process "
+            "of its own) over the window; per poll interval = requests x poll interval / window. Poll period: the "
+            "time between two consecutive requests for one batch, over the whole run; 'first polled in the window': "
+            "batches whose first request came only then (a wait that runs but has not polled yet).",
             f"`[triggerer] capacity` (`airflow config get-value triggerer capacity`, nothing set): "
             f"{figures['capacity_default']}. A triggerer runs at most that many triggers; for {top:,} waits in one "
             f"triggerer set `AIRFLOW__TRIGGERER__CAPACITY={top}` or more (this run: {args.capacity}), or run "
