@@ -54,7 +54,8 @@ def wire_recipients(value: object, field: str = "recipients") -> tuple[list[str]
     if type(value) is CheckedLocalNumbers:
         return value, 0
     if isinstance(value, (list, tuple)) and value and joined_local_numbers(value) is not None:
-        return CheckedLocalNumbers(dict.fromkeys(value)), 0
+        unique = len(set(value)) == len(value)  # a set is half the cost of dict.fromkeys, and the usual case
+        return CheckedLocalNumbers(value if unique else dict.fromkeys(value)), 0
     phones = parse_recipients(value, field)
     return [phone.wire for phone in phones], sum(1 for phone in phones if phone.international)
 
