@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import inspect
 import json
 import os
 import time
@@ -49,7 +48,7 @@ def _write_snapshot(path: str) -> None:
 def _chain(awaited: Any) -> list[str]:
     """The frames down an await chain ("function file:line", outermost first), through greenback's shim."""
     chain: list[str] = []
-    while awaited is not None:
+    while awaited is not None and len(chain) < 40:  # bounded: a chain that loops back must not hang the loop
         frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None) or \
             getattr(awaited, "ag_frame", None)
         if frame is None:
@@ -62,16 +61,12 @@ def _chain(awaited: Any) -> list[str]:
 
 
 def _waiting_at() -> dict[str, int]:
-    """Where the loop's tasks wait (their innermost two frames, counted) and, as the triggerer drives each
-    trigger's ``run()`` async generator from its own task, where those generators wait ("run() ..." keys)."""
+    """Where the loop's tasks wait: their innermost two frames, counted (a trigger's task ends at Airflow's
+    ``run_trigger``, which drives the trigger's ``run()`` generator: the step a wait is in is not seen)."""
     counts: dict[str, int] = {}
     for task in asyncio.all_tasks():
         chain = _chain(task.get_coro())
         where = " < ".join(reversed(chain[-2:])) if chain else type(task.get_coro()).__name__
-        counts[where] = counts.get(where, 0) + 1
-    for generator in (o for o in gc.get_objects() if inspect.isasyncgen(o) and o.ag_frame is not None):
-        chain = _chain(generator)
-        where = "run() " + " < ".join(reversed(chain[-2:]))
         counts[where] = counts.get(where, 0) + 1
     return dict(sorted(counts.items(), key=lambda item: -item[1]))
 
