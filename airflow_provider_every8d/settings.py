@@ -38,6 +38,9 @@ CREDENTIAL_KEYS = frozenset({"uid", "pwd", "password"})
 
 @dataclass(frozen=True)
 class ClientSettings:
+    """What a client needs from an ``every8d`` connection, checked (:func:`settings_from_parts`): the base URL
+    with any path prefix, UID and PWD (the PWD never in the repr), and the extra's options with their defaults."""
+
     base_url: str
     uid: str
     password: str = field(repr=False)

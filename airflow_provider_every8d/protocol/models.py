@@ -110,6 +110,8 @@ class Reply(NamedTuple):
 
 @dataclass(frozen=True)
 class ReplyPage:
+    """One page of replies to a batch (2.4). ``total`` is the reply count of the whole batch (all pages)."""
+
     total: int
     rows: tuple[Reply, ...]
 

@@ -66,7 +66,7 @@ Flow = Generator[Obtain | Post, Any, Raw]
 class _Entry:
     """A cached token: when it was got (the cache's clock), for which account, by which process."""
 
-    __slots__ = ("token", "obtained", "settings", "pid")
+    __slots__ = ("obtained", "pid", "settings", "token")
 
     def __init__(self, token: str, obtained: float, settings: ClientSettings, pid: int) -> None:
         self.token, self.obtained, self.settings, self.pid = token, obtained, settings, pid
