@@ -1,8 +1,10 @@
 """Triggers: wait in the triggerer (asyncio, httpx) until a batch is fully delivered or a reply arrives.
 
-Both poll on one async client, their polls STARTING ``poll_interval`` seconds apart (the time a poll takes,
-answering or queued in a busy triggerer, does not stretch the interval; a poll that overran it is followed at
-once, never by a burst of catch-up polls), and spend the failure budget every wait shares
+Both poll on one async client (the triggers of one connection id in one triggerer share its lookup for
+``transport.aio.CONNECTION_REUSE`` seconds and one pool of connections), their polls STARTING
+``poll_interval`` seconds apart (the time a poll takes, answering or queued in a busy triggerer, does not
+stretch the interval; a poll that overran it is followed at once, never by a burst of catch-up polls), and
+spend the failure budget every wait shares
 (:class:`~airflow_provider_every8d.protocol.waits.FailureBudget`): a transient failure (HTTP error or
 timeout, 5xx, an unparsable answer) is retried with a growing pause, ``min(poll_interval, 2**(n-1))``
 seconds after the n-th failure in a row (at least ``MIN_PAUSE``, so the loop never spins); after
