@@ -80,9 +80,11 @@ class Every8dAdapter(HTTPAdapter):
              timeout: float) -> tuple[int, bytes] | None:
         """``session.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False)`` as
         (status, content), the same bytes on the wire; None, before anything is sent, where the session or
-        the URL needs requests' whole way (the caller then takes it). Raises what ``session.post`` raises."""
+        the URL needs requests' whole way (the caller then takes it), or where requests is older than
+        2.32.2 (no ``get_connection_with_tls_context``). Raises what ``session.post`` raises."""
         if session.trust_env or session.auth is not None or session.params or session.cookies \
-                or any(session.hooks.values()) or session.get_adapter(url) is not self:
+                or any(session.hooks.values()) or session.get_adapter(url) is not self \
+                or not hasattr(self, "get_connection_with_tls_context"):
             return None
         request = _Lean()
         request.method, request.url, request.body = "POST", self._prepared_url(url), body or None
