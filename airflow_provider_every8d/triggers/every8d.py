@@ -52,6 +52,14 @@ class _PollingTrigger(BaseTrigger):
         """One poll: an event to end with, or None to poll again ``poll_interval`` after this one started."""
         raise NotImplementedError
 
+    async def log_line(self, level: str, message: str, *args: Any) -> None:
+        """Log one line from a worker thread (``asyncio.to_thread`` keeps the context variables by which
+        Airflow routes it to this trigger's log), as Airflow writes its own. In Airflow 3's triggerer a line
+        goes into a socket the supervisor reads between its database rounds: written from the loop's thread, a
+        full socket stopped every trigger of the triggerer, 10 s while 5,000 waits ended together
+        (benchmarks/profiles/real_triggerer_runs.md, section 5)."""
+        await asyncio.to_thread(getattr(self.log, level), message, *args)
+
     def error_event(self, message: str) -> TriggerEvent:
         return TriggerEvent({"status": "error", "message": message, "summary": self._last})
 
@@ -77,7 +85,7 @@ class _PollingTrigger(BaseTrigger):
                     if given_up:
                         yield self.error_event(given_up)
                         return
-                    self.log.warning("%s", budget.warning(error, budget.pause(self.poll_interval)))
+                    await self.log_line("warning", "%s", budget.warning(error, budget.pause(self.poll_interval)))
                 else:
                     budget.succeeded()
                     if event is not None:
@@ -111,10 +119,11 @@ class Every8dDeliveryStatusTrigger(_PollingTrigger):
         summary = await client.get_delivery_summary(self.batch_ids, mms=self.mms)
         last, self._last = self._last, summary.to_dict()
         if self._last != last:  # a line when the counts move, not every poll of 5,000 waits in one triggerer
-            self.log.info("EVERY8D %s: %s", self._what(), summary.describe())
+            await self.log_line("info", "EVERY8D %s: %s", self._what(), summary.describe())
         new_unknown = summary.new_unknown(self._unknown_logged)
         if new_unknown:
-            self.log.warning("EVERY8D status codes not in the spec's table (treated as not final): %s", new_unknown)
+            await self.log_line("warning", "EVERY8D status codes not in the spec's table (treated as not final): %s",
+                                new_unknown)
         if not summary.complete:
             return None
         return TriggerEvent({"status": "success", "summary": self._last, "batch_ids": self.batch_ids})
@@ -147,5 +156,5 @@ class Every8dReplyTrigger(_PollingTrigger):
         found: list[dict[str, Any]] = []
         for batch_id in self.batch_ids:
             found += [reply_dict(reply) async for reply in client.iter_replies(batch_id) if wanted.matches(reply)]
-        self.log.info("EVERY8D %s: %d matching replies", self._what(), len(found))
+        await self.log_line("info", "EVERY8D %s: %d matching replies", self._what(), len(found))
         return TriggerEvent({"status": "success", "replies": found}) if found else None

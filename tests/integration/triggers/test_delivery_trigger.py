@@ -178,7 +178,7 @@ async def test_polls_start_an_interval_apart_however_long_the_answer_takes(every
         pauses.append(seconds)
         await real_sleep(0)
 
-    monkeypatch.setattr(trigger_module, "asyncio", SimpleNamespace(sleep=no_wait,
+    monkeypatch.setattr(trigger_module, "asyncio", SimpleNamespace(sleep=no_wait, to_thread=asyncio.to_thread,
                                                                    get_running_loop=asyncio.get_running_loop))
     waiting = asyncio.ensure_future(anext(trigger([batch_id], poll_interval=10.0).run()))  # type: ignore[arg-type]
     try:
