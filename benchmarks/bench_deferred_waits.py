@@ -71,7 +71,7 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def run_triggers(batch_ids: Sequence[str]) -> dict[str, Any]:
+async def run_triggers(batch_ids: Sequence[str], poll_interval: float = POLL_INTERVAL) -> dict[str, Any]:
     from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
     from airflow_provider_every8d.triggers.every8d import Every8dDeliveryStatusTrigger
 
@@ -115,7 +115,7 @@ async def run_triggers(batch_ids: Sequence[str]) -> dict[str, Any]:
             return event.payload, loop.time() - started
         raise RuntimeError("trigger ended without an event")
 
-    triggers = [Every8dDeliveryStatusTrigger(batch_ids=[batch_id], poll_interval=POLL_INTERVAL)
+    triggers = [Every8dDeliveryStatusTrigger(batch_ids=[batch_id], poll_interval=poll_interval)
                 for batch_id in batch_ids]
     tick = asyncio.create_task(ticker())
     try:
@@ -155,8 +155,8 @@ class GcPauses:
             self.full.append(time.perf_counter() - self._started)
 
 
-def one_run(process: subprocess.Popen[str], count: int, size: int, offset: int, freeze: bool = False) -> dict[
-        str, Any]:
+def one_run(process: subprocess.Popen[str], count: int, size: int, offset: int, freeze: bool = False, *,
+            poll_interval: float = POLL_INTERVAL) -> dict[str, Any]:
     """Send ``count`` fresh batches, then wait for all of them with ``count`` triggers; the figures.
 
     ``freeze``: ``gc.freeze()`` first, so full collections skip everything allocated before (Airflow's
@@ -175,13 +175,14 @@ def one_run(process: subprocess.Popen[str], count: int, size: int, offset: int, 
     emulator_cpu = process_cpu_seconds(process.pid)
     cpu, wall = time.process_time(), time.perf_counter()
     try:
-        figures = asyncio.run(run_triggers(batch_ids))
+        figures = asyncio.run(run_triggers(batch_ids, poll_interval))
     finally:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         gc.callbacks.remove(gc_pauses)
         gc.unfreeze()
     lags = figures.pop("lags")
-    return {**figures, "freeze": freeze, "batch_id": batch_ids[0], "setup": setup, "wall": wall, "cpu": cpu,
+    return {**figures, "freeze": freeze, "poll_interval": poll_interval, "batch_id": batch_ids[0], "setup": setup,
+            "wall": wall, "cpu": cpu,
             "emulator_cpu": process_cpu_seconds(process.pid) - emulator_cpu, "rss_before": rss_before,
             "peak_rss": status_kib("VmHWM"), "samples": len(lags), "p50": percentile(lags, 0.50) * 1000,
             "p99": percentile(lags, 0.99) * 1000, "max": max(lags) * 1000,
@@ -189,14 +190,15 @@ def one_run(process: subprocess.Popen[str], count: int, size: int, offset: int, 
             "gc_full_max": max(gc_pauses.full, default=0) * 1000}
 
 
-def measure(count: int, size: int, probe_poke: bool = False) -> dict[str, Any]:
+def measure(count: int, size: int, probe_poke: bool = False, *, poll_interval: float = POLL_INTERVAL) -> dict[
+        str, Any]:
     """One step, in this (fresh) process: ``count`` triggers on fresh batches."""
     isolate_airflow()
     with emulator(delivery_seconds=DELIVERY_SECONDS, jitter=True) as (process, _):
         import airflow_provider_every8d.transport.aio
         import airflow_provider_every8d.triggers.every8d  # noqa: F401
 
-        figures = one_run(process, count, size, 0)
+        figures = one_run(process, count, size, 0, poll_interval=poll_interval)
         if probe_poke:
             figures["poke"] = poke_process_rss(figures["batch_id"])
     return figures
@@ -205,11 +207,12 @@ def measure(count: int, size: int, probe_poke: bool = False) -> dict[str, Any]:
 STEPS = (1000, 2000, 3000, 4000, 5000)
 
 
-def run(steps: Sequence[int], size: int) -> dict[str, Any]:
+def run(steps: Sequence[int], size: int, poll_interval: float = POLL_INTERVAL) -> dict[str, Any]:
     results = {}
     for count in steps:  # a fresh process per step: each peak is its own
         probe = ["--poke"] if count == min(steps) else []
-        done = subprocess.run([sys.executable, __file__, "--one", str(count), "--messages", str(size), *probe],
+        done = subprocess.run([sys.executable, __file__, "--one", str(count), "--messages", str(size),
+                               "--poll-interval", str(poll_interval), *probe],
                               capture_output=True, text=True, cwd=ROOT, timeout=DEADLINE + 600)
         if done.returncode != 0:
             raise RuntimeError(f"{count} triggers failed: {done.stderr[-3000:]}")
@@ -257,7 +260,7 @@ def run(steps: Sequence[int], size: int) -> dict[str, Any]:
             "goal-3 figure is the real triggerer's (bench_real_triggerer.py, 3. above).",
             f"Each step in a fresh process: N fresh batches x {size} messages sent first (setup), then N triggers "
             f"start together; messages become final {DELIVERY_SECONDS / 2:.0f}-{DELIVERY_SECONDS * 1.5:.0f} s "
-            f"after sending (emulator --jitter); poll_interval={POLL_INTERVAL:g} s. Every trigger ended with a "
+            f"after sending (emulator --jitter); poll_interval={poll_interval:g} s. Every trigger ended with a "
             "success event. The triggers of one connection share one httpx pool (transport/aio.py).",
             f"Loop lag: a task sleeping {TICK * 1000:.0f} ms in a loop, lag = actual - {TICK * 1000:.0f} ms. CPU "
             "share: process CPU / wall (100% = one core). RSS idle: after importing Airflow and the provider "
@@ -281,12 +284,14 @@ def main(argv: Sequence[str]) -> None:
     parser.add_argument("--messages", type=int, default=20, help="messages per batch")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--poke", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--poll-interval", type=float, default=POLL_INTERVAL,
+                        help="the triggers' poll_interval, s (default 5; the sensor's default poke_interval is 60)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(measure(args.one, args.messages, args.poke)))
+        print(json.dumps(measure(args.one, args.messages, args.poke, poll_interval=args.poll_interval)))
         return
-    emit(run([int(n) for n in args.steps.split(",")], args.messages), args.json)
+    emit(run([int(n) for n in args.steps.split(",")], args.messages, args.poll_interval), args.json)
 
 
 if __name__ == "__main__":
