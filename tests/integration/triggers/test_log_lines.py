@@ -72,6 +72,10 @@ async def event_while_held(trigger: Any, channel: HeldLogChannel) -> dict[str, A
     finally:
         channel.opened.set()
         opener.cancel()
+    for _ in range(int(GUARD / 0.01)):  # the line may still be on its way to the channel
+        if channel.lines:
+            break
+        await asyncio.sleep(0.01)
     return event.payload  # type: ignore[no-any-return]
 
 
