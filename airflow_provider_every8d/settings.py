@@ -15,7 +15,6 @@ forwarded as a header or a field.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -123,12 +122,8 @@ def settings_from_parts(conn_id: str, conn_type: str | None, host: str | None, p
         url = base_url(host, port)
     except Every8dValidationError as error:
         raise Every8dValidationError(f"{conn_id}.{error.field}", error.problem) from None
-    verify = _bool(extra.get("verify", True), "verify")
-    if isinstance(verify, str) and not os.path.exists(verify):  # found before a chunk is marked in flight
-        raise Every8dValidationError(f"{conn_id}.extra.verify",
-                                     f"CA bundle path {verify!r} does not exist on this machine")
     return ClientSettings(base_url=url, uid=login, password=password, timeout=timeout,
-                          verify=verify,
+                          verify=_bool(extra.get("verify", True), "verify"),
                           proxies=dict(proxies) if proxies else None, connect_retries=retries,
                           api_version=api_version, auth=auth, token_renew_after=renew_after)
 

@@ -19,22 +19,3 @@ def test_other_keys_are_not_mistaken_for_credentials() -> None:
     settings = settings_from_parts("conn", "every8d", "http://127.0.0.1", None, "demo", "pw",
                                    {"timeout": 5, "uid_hint": "x"})
     assert settings.timeout == 5.0
-
-
-def test_a_ca_bundle_path_that_does_not_exist_is_refused_before_anything_is_sent(tmp_path) -> None:
-    missing = str(tmp_path / "every8d-ca.pem")
-    with pytest.raises(Every8dValidationError) as caught:
-        settings_from_parts("conn", "every8d", "http://127.0.0.1", None, "demo", "pw", {"verify": missing})
-    assert caught.value.field == "conn.extra.verify" and "does not exist" in caught.value.problem
-
-
-@pytest.mark.parametrize("kind", ["file", "directory"])
-def test_a_ca_bundle_path_that_exists_is_kept(tmp_path, kind: str) -> None:
-    path = tmp_path / "ca"
-    if kind == "file":
-        path.write_text("-----BEGIN CERTIFICATE-----\n")
-    else:
-        path.mkdir()
-    settings = settings_from_parts("conn", "every8d", "http://127.0.0.1", None, "demo", "pw",
-                                   {"verify": str(path)})
-    assert settings.verify == str(path)
