@@ -35,6 +35,7 @@ from urllib3.util import Timeout
 
 _COOKIE_HEADERS = ("set-cookie", "set-cookie2")
 _KEPT_HEADER_SETS = 8
+_KEPT_ROUTES = 8
 
 
 class _Lean(PreparedRequest):
@@ -127,7 +128,7 @@ class Every8dAdapter(HTTPAdapter):
             raise InvalidURL(error, request=request) from error
         self.cert_verify(pool, str(request.url), verify, cert)
         route = _Route(pool, self.request_url(request, proxies))
-        if len(self._routes) >= _KEPT_HEADER_SETS:
+        if len(self._routes) >= _KEPT_ROUTES:
             self._routes.clear()
         self._routes[key] = route
         return route

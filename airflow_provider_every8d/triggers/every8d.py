@@ -82,7 +82,7 @@ class _PollingTrigger(BaseTrigger):
         """One poll: an event to end with, or None to poll again ``poll_interval`` after this one started."""
         raise NotImplementedError
 
-    async def log_line(self, level: str, message: str, *args: Any) -> None:
+    def log_line(self, level: str, message: str, *args: Any) -> None:
         """Log one line off the event loop: handed to the process's log writer thread (:func:`_write_off_loop`).
         In Airflow 3's triggerer a line goes into a socket the supervisor reads between its database rounds:
         written from the loop's thread, a full socket stopped every trigger of the triggerer, 10 s while 5,000
@@ -114,7 +114,7 @@ class _PollingTrigger(BaseTrigger):
                     if given_up:
                         yield self.error_event(given_up)
                         return
-                    await self.log_line("warning", "%s", budget.warning(error, budget.pause(self.poll_interval)))
+                    self.log_line("warning", "%s", budget.warning(error, budget.pause(self.poll_interval)))
                 else:
                     budget.succeeded()
                     if event is not None:
@@ -148,10 +148,10 @@ class Every8dDeliveryStatusTrigger(_PollingTrigger):
         summary = await client.get_delivery_summary(self.batch_ids, mms=self.mms)
         last, self._last = self._last, summary.to_dict()
         if self._last != last:  # a line when the counts move, not every poll of 5,000 waits in one triggerer
-            await self.log_line("info", "EVERY8D %s: %s", self._what(), summary.describe())
+            self.log_line("info", "EVERY8D %s: %s", self._what(), summary.describe())
         new_unknown = summary.new_unknown(self._unknown_logged)
         if new_unknown:
-            await self.log_line("warning", "EVERY8D status codes not in the spec's table (treated as not final): %s",
+            self.log_line("warning", "EVERY8D status codes not in the spec's table (treated as not final): %s",
                                 new_unknown)
         if not summary.complete:
             return None
@@ -185,5 +185,5 @@ class Every8dReplyTrigger(_PollingTrigger):
         found: list[dict[str, Any]] = []
         for batch_id in self.batch_ids:
             found += [reply_dict(reply) async for reply in client.iter_replies(batch_id) if wanted.matches(reply)]
-        await self.log_line("info", "EVERY8D %s: %d matching replies", self._what(), len(found))
+        self.log_line("info", "EVERY8D %s: %d matching replies", self._what(), len(found))
         return TriggerEvent({"status": "success", "replies": found}) if found else None

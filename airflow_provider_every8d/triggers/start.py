@@ -80,8 +80,8 @@ def start_in_triggerer(sensor: Any) -> None:
         sensor.start_trigger_args = start_trigger_args(sensor)
 
 
-async def _failed(trigger: Any, payload: dict[str, Any], what: str) -> TaskFailedEvent:
-    await trigger.log_line("error", "%s", payload.get("message") or f"EVERY8D {what} failed: {payload!r}")
+def _failed(trigger: Any, payload: dict[str, Any], what: str) -> TaskFailedEvent:
+    trigger.log_line("error", "%s", payload.get("message") or f"EVERY8D {what} failed: {payload!r}")
     return TaskFailedEvent()
 
 
@@ -111,21 +111,21 @@ class Every8dDeliveryStartTrigger(Every8dDeliveryStatusTrigger):
         try:
             self.batch_ids = batch_id_list(self.batch_id)
         except Every8dValidationError as error:
-            await self.log_line("error", "EVERY8D wait not started: %s", error)
+            self.log_line("error", "EVERY8D wait not started: %s", error)
             yield TaskFailedEvent()
             return
         async for event in super().run():
             payload = event.payload
             if payload.get("status") != "success":
-                yield await _failed(self, payload, "delivery wait")
+                yield _failed(self, payload, "delivery wait")
                 return
             summary = DeliverySummary.from_dict(payload["summary"], mms=self.mms)
             problem = summary.shortfall(self.fail_on_undelivered, self.min_delivery_rate)
             if problem:
-                await self.log_line("error", "EVERY8D %s: %s", self._what(), problem)
+                self.log_line("error", "EVERY8D %s: %s", self._what(), problem)
                 yield TaskFailedEvent()
                 return
-            await self.log_line("info", "EVERY8D %s: %s", self._what(), summary.describe())
+            self.log_line("info", "EVERY8D %s: %s", self._what(), summary.describe())
             yield TaskSuccessEvent(xcoms={"return_value": summary.to_dict()})
             return
 
@@ -155,15 +155,15 @@ class Every8dReplyStartTrigger(Every8dReplyTrigger):
             self.batch_ids = batch_id_list(self.batch_id)
             wanted = ReplyFilter.build(self.from_numbers, self.pattern)
         except Every8dValidationError as error:
-            await self.log_line("error", "EVERY8D wait not started: %s", error)
+            self.log_line("error", "EVERY8D wait not started: %s", error)
             yield TaskFailedEvent()
             return
         self.from_numbers, self.pattern = sorted(wanted.from_numbers), wanted.pattern
         async for event in super().run():
             payload = event.payload
             if payload.get("status") != "success":
-                yield await _failed(self, payload, "reply wait")
+                yield _failed(self, payload, "reply wait")
                 return
-            await self.log_line("info", "EVERY8D %s: %d matching replies", self._what(), len(payload["replies"]))
+            self.log_line("info", "EVERY8D %s: %d matching replies", self._what(), len(payload["replies"]))
             yield TaskSuccessEvent(xcoms={"return_value": payload["replies"]})
             return
