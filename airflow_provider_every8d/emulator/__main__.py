@@ -17,6 +17,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from .framing import FRAMINGS
 from .modes import Modes
 from .server import MAX_REQUESTS, Every8dEmulator
 
@@ -53,6 +54,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="API 2.2: seconds a bearer token is taken (default 8 hours)")
     parser.add_argument("--realistic", action="store_true",
                         help="every odd answer shape at once (Modes.realistic(): empty pages, Big5 refusals ...)")
+    parser.add_argument("--framing", choices=FRAMINGS, default="length",
+                        help="how answer bodies are delimited: Content-Length (default), chunked, Connection: "
+                             "close after each answer, ended by the close (eof), or closed while kept alive "
+                             "(idle-close, as a balancer with a tiny idle timeout)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
     if args.password is not None:
@@ -84,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         international=args.international,
         jitter=args.jitter,
         verbose=args.verbose,
-        modes=Modes.realistic() if args.realistic else None,
+        modes=Modes.realistic(framing=args.framing) if args.realistic else Modes(framing=args.framing),
         max_requests=args.max_requests,
         api_version=args.api,
         token_lifetime=args.token_lifetime,

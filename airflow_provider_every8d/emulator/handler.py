@@ -3,7 +3,8 @@
 Any path prefix before ``/API21/HTTP/`` is accepted (dedicated-platform URLs carry one) and the
 endpoint is matched case-insensitively. POST bodies are urlencoded UTF-8 (1.5: JSON); GET query
 strings work too, as in the spec's examples; for a POST, body fields win over query fields.
-HTTP/1.1 with an exact Content-Length, so clients can keep connections alive.
+HTTP/1.1 with an exact Content-Length, so clients can keep connections alive (mode ``framing``: chunked,
+closed after each answer, ended by the close, or closed while seeming kept alive; see :mod:`.framing`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from . import framing
 from .api22 import BEARER_FIELD, bearer
 from .endpoints import JSON_ENDPOINTS, Answer, Handler, dispatch, error_answer
 from .faults import FaultRule, Faults
@@ -276,11 +278,8 @@ class EmulatorRequestHandler(BaseHTTPRequestHandler):
 
     def _reply(self, status: int, body: bytes, content_type: str, declared: int | None = None) -> None:
         self._responded = True
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body) if declared is None else declared))
-        self.end_headers()
-        self.wfile.write(body)
+        reply = framing.Reply(status, body, content_type, declared)
+        framing.write(self, reply, self.server.context.store.modes.framing)
 
     def _abort(self) -> None:
         """Drop the connection with a TCP RST and no answer (the socket really closes once

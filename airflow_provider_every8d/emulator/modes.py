@@ -23,6 +23,8 @@ push_style         ``"compact"``  ``"dotnet"``: push ST/RT as ``2021/6/1 下午 
 count_parts        False        the 2.2 count line counts SMS parts: an international text over 70
                                 characters goes out in 67-character parts
 strict             True         an empty RETRYTIME is refused (-1); a missing one means 1,440
+framing            ``"length"`` how bodies are delimited: ``"chunked"``, ``"close"``, ``"eof"``,
+                                ``"idle-close"`` (see :mod:`.framing`); not part of ``realistic()``
 =================  ===========  ================================================================
 
 Per account (``accounts={"old": {"password": ..., "status_columns": 5, "batch_ids": "short"}}``):
@@ -32,6 +34,8 @@ Per account (``accounts={"old": {"password": ..., "status_columns": 5, "batch_id
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+
+from .framing import FRAMINGS
 
 FREE_TEXT = ("raw", "flatten")
 ENCODINGS = ("utf-8", "big5")
@@ -53,11 +57,12 @@ class Modes:
     push_style: str = "compact"
     count_parts: bool = False
     strict: bool = True
+    framing: str = "length"
 
     def __post_init__(self) -> None:
         for name, allowed in (("free_text", FREE_TEXT), ("error_encoding", ENCODINGS),
                               ("refusal_style", REFUSAL_STYLES), ("push_style", PUSH_STYLES),
-                              ("json_style", JSON_STYLES)):
+                              ("json_style", JSON_STYLES), ("framing", FRAMINGS)):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"mode {name}={getattr(self, name)!r}: not one of {allowed}")
         if self.visible_after < 0:
