@@ -32,12 +32,14 @@ def check_response(status_code: int, body: bytes, endpoint: str, password: str |
 
 
 def connection_failed(error: BaseException, never_connected: bool, endpoint: str) -> Every8dTransportError:
-    """The transport error for an exchange that raised (``error`` from requests or httpx).
+    """The transport error for an exchange that raised (``error`` from requests, httpx or transport.wire).
 
     ``never_connected`` is the transport's verdict that the request certainly did not reach the server
     (the connection could not be opened); only then may a send be retried. The message names the error
-    type only: a library's text can quote the URL or the proxy's address with its credentials.
+    type only: a library's text can quote the URL or the proxy's address with its credentials. An error
+    with a ``kind`` (transport.wire's, whose ``detail`` never quotes the URL or an answer) is named by it.
     """
-    problem = type(error).__name__ + (" (could not connect)" if never_connected else
-                                      " (the request may have reached the server)")
+    kind, detail = getattr(error, "kind", None), getattr(error, "detail", "")
+    named = f"{kind}, {detail}" if kind and detail else kind or type(error).__name__
+    problem = named + (" (could not connect)" if never_connected else " (the request may have reached the server)")
     return Every8dTransportError(problem, may_have_reached_server=not never_connected, endpoint=endpoint)

@@ -1,4 +1,10 @@
-"""Sync transport: one ``requests.Session`` (kept-alive connections), POST bodies, the retry policy.
+"""Sync transport: POST bodies on kept-alive connections, the retry policy.
+
+Two ways to the server, the same bytes of the form and the same answers (tests/integration/transport):
+- straight to it (no proxy for its URL, no netrc file, no session of the caller's): :mod:`transport.wire`,
+  HTTP/1.1 on the standard library's sockets, the default and the fast way (nothing of requests loaded);
+- through a proxy, with a netrc entry, or on the caller's ``requests.Session``: requests
+  (:mod:`transport.via_requests`).
 
 Retry policy, the part that keeps an SMS from going out twice (:mod:`protocol.retry`, run by
 :mod:`protocol.driver`):
@@ -16,10 +22,6 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import requests
-from urllib3.exceptions import NewConnectionError
-from urllib3.util.retry import Retry
-
 from airflow_provider_every8d.protocol import build, driver
 from airflow_provider_every8d.protocol.driver import Answer, Emit, Pause, Steps
 from airflow_provider_every8d.protocol.errors import Every8dTransportError
@@ -27,72 +29,71 @@ from airflow_provider_every8d.protocol.exchange import connection_failed
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.retry import QUERY_ATTEMPTS
 from airflow_provider_every8d.settings import ClientSettings
-from airflow_provider_every8d.transport.adapter import Every8dAdapter
 from airflow_provider_every8d.transport.core import USER_AGENT, answer, next_step, prepare, proxies_for
+from airflow_provider_every8d.transport.wire import Origin, WireError, WirePool, origin_of
 
 if TYPE_CHECKING:
+    import requests
+
     from airflow_provider_every8d.protocol.models import DeliveryRow, Reply
     from airflow_provider_every8d.protocol.summary import DeliverySummary
+    from airflow_provider_every8d.transport.adapter import Every8dAdapter
     from airflow_provider_every8d.transport.tokens import Raw
+    from airflow_provider_every8d.transport.via_requests import RequestsWay
+
+_KEPT_ORIGINS = 8
 
 
-def _never_connected(error: requests.RequestException) -> bool:
-    """True when the request certainly did not reach the server."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, NewConnectionError):
-            return True
-        reason = getattr(current, "reason", None)
-        if isinstance(reason, BaseException):
-            current = reason
-            continue
-        current = current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
-    return False
-
-
-def _read_environment_once(session: requests.Session, settings: ClientSettings) -> None:
-    """Apply the way out (:func:`transport.core.proxies_for`, the same for both transports), the CA bundle
-    and the netrc entry to ``session`` once, then stop requests from re-reading the environment: with
-    ``trust_env`` it scans ``os.environ`` twice per request (about 0.4 ms, a sixth of a status scan's CPU;
-    benchmarks/RESULTS.md). REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE replace ``verify=True``. Changes to the
-    environment after the client is built are not seen."""
-    if settings.proxies:
-        session.proxies.update(settings.proxies)
-    if not session.trust_env:
-        return
-    session.proxies = dict(session.proxies) or dict(proxies_for(settings))  # explicit ones replace it whole
-    auth = requests.utils.get_netrc_auth(settings.base_url)
-    if session.verify is True or session.verify is None:  # what merge_environment_settings would give, without
-        # its two more scans of the environment for proxies (two thirds of building a client)
-        session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or session.verify
-    if auth and session.auth is None:
-        session.auth = auth
-    session.trust_env = False
+def _netrc_present() -> bool:
+    """True when requests would look for the server in a netrc file (NETRC, ~/.netrc, ~/_netrc): an
+    entry there becomes basic auth on every request, so such a client takes requests' way."""
+    named = os.environ.get("NETRC")
+    places = (named,) if named else ("~/.netrc", "~/_netrc")
+    return any(os.path.exists(os.path.expanduser(place)) for place in places)
 
 
 class Every8dClient:
     """Calls the API. Build it from :class:`ClientSettings`; reuse it for many calls; ``close()`` at the end.
 
+    ``session``: a ``requests.Session`` of the caller's, used for every request (requests' way).
     ``query_attempts``: tries of a query (status, replies, credit) before a transient failure is raised.
+    The proxy, CA bundle and netrc environment is read once, when the client is built.
     """
 
     def __init__(self, settings: ClientSettings, session: requests.Session | None = None, *,
                  query_attempts: int = QUERY_ATTEMPTS) -> None:
         self.settings = settings
         self.query_attempts = query_attempts
-        self.session = session or requests.Session()
-        retry = Retry(total=settings.connect_retries, connect=settings.connect_retries, read=0, status=0,
-                      other=0, redirect=0, backoff_factor=0.2, allowed_methods=None, raise_on_status=False)
-        self.adapter = Every8dAdapter(max_retries=retry, pool_maxsize=4)
-        self.session.mount("http://", self.adapter)
-        self.session.mount("https://", self.adapter)
-        self.session.headers["User-Agent"] = f"{USER_AGENT} (requests)"
-        self.session.verify = settings.verify
-        _read_environment_once(self.session, settings)
+        way_out = {} if session is not None else proxies_for(settings)
+        self._requests: RequestsWay | None = None
+        self._wire: WirePool | None = None
+        self._origins: dict[str, Origin] = {}
+        if session is None and not way_out and not _netrc_present():
+            self._wire = WirePool(verify=settings.verify, connect_retries=settings.connect_retries)
+            self._headers = {"User-Agent": f"{USER_AGENT} (stdlib)", "Accept": "*/*"}
+        else:
+            from airflow_provider_every8d.transport.via_requests import RequestsWay
+
+            self._requests = RequestsWay(settings, session, way_out)
+
+    @property
+    def direct(self) -> bool:
+        """True when requests go straight to the server over :mod:`transport.wire`."""
+        return self._wire is not None
+
+    @property
+    def session(self) -> requests.Session:
+        """The ``requests.Session`` of requests' way (AttributeError on the direct way)."""
+        if self._requests is None:
+            raise AttributeError("this client goes straight to the server (transport.wire): it has no session")
+        return self._requests.session
+
+    @property
+    def adapter(self) -> Every8dAdapter:
+        """requests' way's adapter (AttributeError on the direct way)."""
+        if self._requests is None:
+            raise AttributeError("this client goes straight to the server (transport.wire): it has no adapter")
+        return self._requests.adapter
 
     def __enter__(self) -> Every8dClient:
         return self
@@ -101,7 +102,10 @@ class Every8dClient:
         self.close()
 
     def close(self) -> None:
-        self.session.close()
+        if self._wire is not None:
+            self._wire.close()
+        if self._requests is not None:
+            self._requests.close()
 
     def _exchange(self, request: ApiRequest) -> Answer:
         if self.settings.uses_token:  # API 2.2 bearer token: transport/tokens.py
@@ -115,18 +119,24 @@ class Every8dClient:
 
     def post(self, request: ApiRequest, token: str | None) -> Raw:
         """One POST (``token``: as API 2.2's bearer, no UID/PWD in the body): the status and body, or the
-        transport error it ended with."""
+        transport error it ended with. A redirect is never followed: it would POST the password (and a
+        send) to another place."""
         url, body, headers = prepare(request, self.settings, token)
-        timeout = self.settings.timeout
-        try:  # a redirect is never followed: it would POST the password (and a send) to another place
-            answered = self.adapter.post(self.session, url, body=body, headers=headers, timeout=timeout)
-            if answered is None:  # a session that needs requests' whole way (transport/adapter.py)
-                response = self.session.post(url, data=body, headers=headers, timeout=timeout,
-                                             allow_redirects=False)
-                answered = response.status_code, response.content
-        except requests.RequestException as error:
-            return connection_failed(error, _never_connected(error), request.endpoint.path)
-        return answered
+        if self._requests is not None:
+            return self._requests.post(url, body=body, headers=headers, endpoint=request.endpoint.path)
+        assert self._wire is not None
+        try:
+            origin = self._origins.get(url) or self._origin(url)
+            return self._wire.post(origin, headers={**self._headers, **headers}, body=body,
+                                   timeout=self.settings.timeout)
+        except WireError as error:
+            return connection_failed(error, error.never_connected, request.endpoint.path)
+
+    def _origin(self, url: str) -> Origin:
+        if len(self._origins) >= _KEPT_ORIGINS:
+            self._origins.clear()
+        origin = self._origins[url] = origin_of(url)
+        return origin
 
     def _drive(self, steps: Steps) -> Iterator[Any]:
         """Perform the driver's steps; yield what it emits."""

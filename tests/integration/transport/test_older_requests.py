@@ -6,6 +6,7 @@ Checked by hand against requests 2.31.0 in a venv of its own: the balance is rea
 from __future__ import annotations
 
 import pytest
+import requests
 from requests.adapters import HTTPAdapter
 
 from airflow_provider_every8d.emulator import Every8dEmulator
@@ -20,7 +21,7 @@ def test_without_the_tls_context_choice_the_short_way_sends_nothing_and_steps_as
     monkeypatch.delattr(HTTPAdapter, "get_connection_with_tls_context")  # as in requests < 2.32.2
     settings = ClientSettings(base_url=every8d_emulator.url, uid="demo", password="demo-password",
                               connect_retries=0)
-    client = Every8dClient(settings)
+    client = Every8dClient(settings, requests.Session())  # requests' way (a proxy, netrc, a session)
     url, body, headers = prepare(build.credit_request(), settings)
     answered = client.adapter.post(client.session, url, body=body, headers=headers, timeout=5.0)
     client.close()

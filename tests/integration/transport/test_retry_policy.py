@@ -7,6 +7,7 @@ import socket
 import time
 
 import pytest
+import requests
 
 from airflow_provider_every8d.protocol import build
 from airflow_provider_every8d.protocol.errors import Every8dResponseError, Every8dTransportError
@@ -93,12 +94,13 @@ def test_http_error_text_never_holds_the_password(every8d_emulator):
     assert caught.value.status_code == 500 and "demo-password" not in str(caught.value)
 
 
-def test_connections_are_reused(every8d_emulator):
-    with Every8dClient(_settings(every8d_emulator.url)) as client:
+@pytest.mark.parametrize(("session", "way"), [(None, "(stdlib)"), (requests.Session, "(requests)")])
+def test_connections_are_reused(every8d_emulator, session, way):
+    with Every8dClient(_settings(every8d_emulator.url), session and session()) as client:
         for _ in range(5):
             client.call(build.credit_request())
     assert len({r.client for r in every8d_emulator.requests}) == 1
-    assert every8d_emulator.requests[0].headers["User-Agent"].endswith("(requests)")
+    assert every8d_emulator.requests[0].headers["User-Agent"].endswith(way)
 
 
 async def test_async_send_is_never_repeated(every8d_emulator):

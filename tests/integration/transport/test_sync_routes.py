@@ -1,8 +1,12 @@
-"""The sync client chooses urllib3's pool once per URL, TLS settings and proxies (transport/adapter.py), and
-chooses again when that pool is gone: kept-alive requests reuse one connection, a closed client's next
-request opens a new one, and a session whose proxies change goes the new way."""
+"""Both ways of the sync client keep connections alive and open new ones after ``close()``: the direct way
+(transport/wire.py) and requests' way, which chooses urllib3's pool once per URL, TLS settings and proxies
+(transport/adapter.py) and chooses again when that pool is gone; a session whose proxies change goes the
+new way."""
 
 from __future__ import annotations
+
+import pytest
+import requests
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.protocol import build
@@ -10,16 +14,20 @@ from airflow_provider_every8d.settings import ClientSettings
 from airflow_provider_every8d.transport.sync import Every8dClient
 
 
-def _client(url: str) -> Every8dClient:
-    return Every8dClient(ClientSettings(base_url=url, uid="demo", password="demo-password", connect_retries=0))
+def _client(url: str, *, direct: bool = False) -> Every8dClient:
+    return Every8dClient(ClientSettings(base_url=url, uid="demo", password="demo-password", connect_retries=0),
+                         None if direct else requests.Session())
 
 
 def _connections(emulator: Every8dEmulator) -> list[tuple[str, int]]:
     return [record.client for record in emulator.requests]
 
 
-def test_requests_reuse_one_connection_and_a_closed_pool_is_replaced(every8d_emulator: Every8dEmulator) -> None:
-    client = _client(every8d_emulator.url)
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "requests"])
+def test_requests_reuse_one_connection_and_a_closed_pool_is_replaced(every8d_emulator: Every8dEmulator,
+                                                                     direct: bool) -> None:
+    client = _client(every8d_emulator.url, direct=direct)
+    assert client.direct is direct
     balances = [client.call(build.credit_request()) for _ in range(3)]
     client.close()  # urllib3 closes its pools: the kept route must not be used again
     balances += [client.call(build.credit_request()) for _ in range(2)]

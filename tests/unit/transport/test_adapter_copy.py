@@ -9,6 +9,7 @@ import pickle
 from typing import Any
 
 import pytest
+import requests
 
 from airflow_provider_every8d.protocol import build
 from airflow_provider_every8d.protocol.errors import Every8dTransportError
@@ -16,10 +17,12 @@ from airflow_provider_every8d.settings import ClientSettings
 from airflow_provider_every8d.transport.sync import Every8dClient
 
 
+@pytest.mark.parametrize("way", ["direct", "requests"])
 @pytest.mark.parametrize("duplicate", [copy.deepcopy, lambda client: pickle.loads(pickle.dumps(client))],
                          ids=["deepcopy", "pickle"])
-def test_a_copied_client_still_posts(duplicate: Any) -> None:
+def test_a_copied_client_still_posts(duplicate: Any, way: str) -> None:
     client = Every8dClient(ClientSettings(base_url="http://127.0.0.1:9", uid="u", password="p", timeout=1,
-                                          connect_retries=0))
+                                          connect_retries=0), requests.Session() if way == "requests" else None)
+    assert client.direct is (way == "direct")
     outcome = duplicate(client).post(build.credit_request(), None)  # port 9: connection refused
     assert isinstance(outcome, Every8dTransportError) and not outcome.may_have_reached_server

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import urllib.request
 
+import certifi
 import pytest
+import requests
 
 from airflow_provider_every8d.settings import ClientSettings
 from airflow_provider_every8d.transport.sync import Every8dClient
+from airflow_provider_every8d.transport.wire import ca_bundle
 
 BUNDLE = "/etc/ssl/certs/internal-ca.pem"
 OTHER = "/etc/ssl/certs/curl-ca.pem"
@@ -32,8 +35,10 @@ def test_a_ca_bundle_in_the_environment_replaces_verify_true(monkeypatch: pytest
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    with Every8dClient(settings(verify=verify)) as client:
+    with Every8dClient(settings(verify=verify), requests.Session()) as client:  # requests' way
         assert client.session.verify == expected and client.session.trust_env is False
+    # the direct way verifies with the same bundle; requests' True is certifi's bundle
+    assert ca_bundle(verify) == (certifi.where() if expected is True else expected)
 
 
 def test_building_a_client_scans_the_proxy_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
