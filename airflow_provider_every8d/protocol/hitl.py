@@ -29,9 +29,9 @@ from enum import Enum
 from typing import Any
 
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.protocol.models import Reply
 from airflow_provider_every8d.protocol.phones import canonical
 from airflow_provider_every8d.protocol.privacy import mask
+from airflow_provider_every8d.protocol.reports import Reply
 
 ELLIPSIS = "…"
 DEFAULT_MAX_LENGTH = 201

@@ -27,9 +27,9 @@ from typing import Any
 
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError
-from airflow_provider_every8d.protocol.models import DeliveryRow, Reply, ReplyPage, StatusPage
 from airflow_provider_every8d.protocol.paging import REPLY_PAGE_SIZE, STATUS_PAGE_SIZE, expected_rows
 from airflow_provider_every8d.protocol.privacy import excerpt
+from airflow_provider_every8d.protocol.reports import DeliveryRow, Reply, ReplyPage, StatusPage
 
 _TAIWAN_PREFIXES = ("+886", "886", "09")
 

@@ -25,8 +25,8 @@ from airflow_provider_every8d.protocol.answers import count, decode, raise_for_e
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dResponseError
 from airflow_provider_every8d.protocol.json_reports import parse_reply_json, parse_status_json
-from airflow_provider_every8d.protocol.models import DeliveryRow, Reply, ReplyPage, StatusPage
 from airflow_provider_every8d.protocol.paging import REPLY_PAGE_SIZE, STATUS_PAGE_SIZE, expected_rows
+from airflow_provider_every8d.protocol.reports import DeliveryRow, Reply, ReplyPage, StatusPage
 
 _PHONE_RE = re.compile(r"\s*\+?\d{8,15}\s*")
 _TAIWAN_PREFIXES = ("+886", "886", "09")

@@ -16,8 +16,9 @@ import re
 from collections.abc import Mapping
 
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.protocol.models import BATCH_ID_RE, DeliveryReport
+from airflow_provider_every8d.protocol.models import BATCH_ID_RE
 from airflow_provider_every8d.protocol.phones import canonical
+from airflow_provider_every8d.protocol.reports import DeliveryReport
 
 PUSH_FIELDS: dict[str, str] = {
     # query name: DeliveryReport attribute

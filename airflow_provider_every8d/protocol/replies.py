@@ -12,8 +12,8 @@ from typing import Any
 
 from airflow_provider_every8d.protocol.build import parse_recipients
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.protocol.models import Reply
 from airflow_provider_every8d.protocol.phones import canonical
+from airflow_provider_every8d.protocol.reports import Reply
 
 
 @dataclass(frozen=True)

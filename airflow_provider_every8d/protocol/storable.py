@@ -19,8 +19,8 @@ import dataclasses
 import re
 
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.protocol.models import DeliveryReport
 from airflow_provider_every8d.protocol.phones import parse_phone
+from airflow_provider_every8d.protocol.reports import DeliveryReport
 
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from airflow_provider_every8d.protocol.codes import describe_status
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.protocol.models import DeliveryRow
+from airflow_provider_every8d.protocol.reports import DeliveryRow
 from airflow_provider_every8d.protocol.status import Outcome, classify
 
 
