@@ -14,7 +14,7 @@ Measured, against one emulator process (its CPU is not ours):
 - total: a fresh process per way and size, CPU from after ``import airflow.sdk`` to the end of the send
   (imports of the HTTP library and the client, the connection lookup, the send);
 - first send: a fresh process, 1 recipient, CPU beyond ``import airflow.sdk`` (median of 3 processes), and
-  its CPU by stage (:data:`STAGES`: requests' import, ours, the connection lookup, the client, the send).
+  its CPU by stage (:data:`STAGES`: ours, the connection lookup, the client, the send; whether requests loaded).
 Profiles go to benchmarks/profiles/ (cProfile of a warm send; the stages and ``-X importtime`` of a first send).
 
     .venv/bin/python benchmarks/bench_bulk_send.py [--sizes 2000,20000,100000] [--repeat 3] [--json]
@@ -91,8 +91,6 @@ def stage(name, begun):
     stages[name] = clock() - begun
     return clock()
 begun = clock()
-import requests
-begun = stage("requests", begun)
 from airflow_provider_every8d.operators.every8d import Every8dSendSmsOperator
 from airflow_provider_every8d import sending
 from airflow_provider_every8d.operators import _verdict
@@ -114,15 +112,15 @@ op.get_hook = lambda: hook  # the hook above: its connection lookup and client a
 op.render_template_fields({}, jinja_env=op.get_template_env())
 assert op.execute({"task_state_store": Store()})["sent"] == 1
 stage("send", begun)
+stages["requests_loaded"] = float("requests" in sys.modules or "urllib3" in sys.modules)
 print(json.dumps(stages))
 """
 """The first send's CPU by stage, each stage's imports its own (the modules the send would import, in its order)."""
-STAGE_NAMES = {"requests": "import requests (urllib3, charset_normalizer, idna, http.cookies)",
-               "ours": "import the provider's modules the send uses (operator, engine, hook, builders, parsers, "
+STAGE_NAMES = {"ours": "import the provider's modules the send uses (operator, engine, hook, builders, parsers, "
                        "transport)",
                "lookup": "Airflow's connection lookup (Connection.get, the secret masker) and the settings read "
                          "from it",
-               "client": "the client built (requests.Session, adapter, proxy and CA environment read once)",
+               "client": "the client built (the direct way: proxy and netrc environment read once)",
                "send": "the operator built, rendered and executed: 1 POST, the ledger written twice"}
 
 
@@ -256,7 +254,10 @@ def stages_report(stages: dict[str, dict[str, float]]) -> str:
            f"# {'fresh':>7} {'task':>7}  stage (task: Airflow's supervisor modules loaded before the clock)"]
     for name, label in STAGE_NAMES.items():
         out.append(f"  {stages['fresh'][name] * 1000:7.1f} {stages['task'][name] * 1000:7.1f}  {label}")
-    out.append(f"  {sum(stages['fresh'].values()) * 1000:7.1f} {sum(stages['task'].values()) * 1000:7.1f}  total")
+    fresh_total, task_total = (sum(stages[mode][name] for name in STAGE_NAMES) for mode in ("fresh", "task"))
+    out.append(f"  {fresh_total * 1000:7.1f} {task_total * 1000:7.1f}  total")
+    loaded = "loaded" if stages["task"].get("requests_loaded") else "did not load"
+    out.append(f"# the send {loaded} requests or urllib3 (the sync client's direct way: transport/wire.py)")
     return "\n".join(out) + "\n\n"
 
 
@@ -373,8 +374,10 @@ def result(sizes: list[int], warm: dict[str, dict[int, float]], total: dict[str,
             "What the first send costs, by stage in a task process (fresh interpreter in brackets), ms: "
             + "; ".join(f"{STAGE_NAMES[name].split(' (')[0]} {stages['task'][name] * 1000:.1f} "
                         f"({stages['fresh'][name] * 1000:.1f})" for name in STAGE_NAMES)
-            + ". requests' import alone is above the 30 ms bar on this machine, and PRODUCT.md builds the sync "
-            "transport on it; the connection lookup in a fresh interpreter imports "
+            + ". The send " + ("loaded" if stages["task"].get("requests_loaded") else "did not load")
+            + " requests or urllib3 (the sync client's direct way, `transport/wire.py`, is the standard "
+            "library's; the peer imports requests, 31-50 ms of its figure); the connection lookup in a fresh "
+            "interpreter imports "
             "airflow.sdk.execution_time.supervisor and coordinator, which a task process forked from the "
             "supervisor already has. Stages and `-X importtime`: benchmarks/profiles/first_send_importtime.txt; "
             "docs/benchmarks.md says what is left of ours and why. Where a warm send's CPU goes: "
