@@ -290,8 +290,8 @@ def run(sizes: list[int], repeat: int, profile: bool = True) -> dict[str, Any]:
             f"`Every8dDeliveryStatusSensor.poke({{}})` called directly; timings are the median of {repeat} pokes "
             "without tracemalloc; memory is measured in separate pokes (tracemalloc, and VmHWM reset through "
             "/proc/self/clear_refs), second round kept.",
-            "Client CPU covers building the requests, HTTP (requests' own pool choice made once, then urllib3's "
-            "urlopen: without Session.post's and HTTPAdapter.send's per-request layers, `transport/adapter.py`), "
+            "Client CPU covers building the requests, HTTP (the sync client's direct way, `transport/wire.py`: "
+            "HTTP/1.1 on a kept-alive standard-library socket, the answer's framing and limits checked), "
             "and reading every 2.2 row (checked: "
             "row shape, COST and STATUS read, a page cut short refused; its status counted: the sensor's "
             "counts_only path, `protocol/pages._plain_counts`); the wall time also waits for the emulator to "

@@ -20,6 +20,7 @@ from airflow_provider_every8d.protocol.exchange import connection_failed
 from airflow_provider_every8d.settings import ClientSettings
 from airflow_provider_every8d.transport.adapter import Every8dAdapter
 from airflow_provider_every8d.transport.core import USER_AGENT
+from airflow_provider_every8d.transport.http11 import WireError
 
 
 def _never_connected(error: requests.RequestException) -> bool:
@@ -88,6 +89,11 @@ class RequestsWay:
                 answered = response.status_code, response.content
         except requests.RequestException as error:
             return connection_failed(error, _never_connected(error), endpoint)
+        except OSError as error:  # requests' CA bundle check (cert_verify), before anything is sent; every
+            # error of the exchange itself comes as a RequestException
+            missing = WireError("SSLError", never_connected=True, detail="the CA bundle (extra.verify, or "
+                                "REQUESTS_CA_BUNDLE) was not found")
+            return connection_failed(missing if "CA certificate bundle" in str(error) else error, True, endpoint)
         return answered
 
     def close(self) -> None:

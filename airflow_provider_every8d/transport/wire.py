@@ -202,8 +202,8 @@ class WirePool:
             sock = socket.create_connection((origin.host, origin.port), timeout)
         except TimeoutError:
             raise WireError("ConnectTimeout", never_connected=True) from None
-        except OSError:
-            raise WireError("ConnectionError", never_connected=True, detail="could not connect") from None
+        except OSError as error:  # refused, unreachable, a name that does not resolve (gaierror) ...
+            raise WireError("ConnectionError", never_connected=True, detail=type(error).__name__) from None
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if origin.scheme == "https":

@@ -10,8 +10,10 @@ import requests
 
 from airflow_provider_every8d.emulator import Every8dEmulator
 from airflow_provider_every8d.protocol import build
+from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.settings import ClientSettings
 from airflow_provider_every8d.transport.sync import Every8dClient
+from tests.harness.raw_http import RawServer
 
 
 def _client(url: str, *, direct: bool = False) -> Every8dClient:
@@ -46,3 +48,18 @@ def test_a_new_proxy_on_the_session_is_taken(every8d_emulator: Every8dEmulator) 
     assert not isinstance(outcome, tuple)
     assert "ProxyError" in str(outcome)
     assert len(every8d_emulator.requests) == 1
+
+
+def test_a_ca_bundle_that_is_not_there_fails_before_anything_is_sent_on_both_ways(serve) -> None:
+    """requests checks the bundle before it connects and raised a bare OSError, which the send-once engine
+    could not tell from a send that may have gone out."""
+    server = RawServer([])
+    serve.append(server)
+    for session in (None, requests.Session()):
+        settings = ClientSettings(base_url=server.url.replace("http:", "https:"), uid="demo", password="demo-password",
+                                  verify="/nonexistent/every8d-ca.pem", connect_retries=0)
+        with Every8dClient(settings, session) as client:
+            outcome = client.post(build.sms_request("hi", "0900000001"), None)
+        assert isinstance(outcome, Every8dTransportError) and not outcome.may_have_reached_server, session
+        assert "CA bundle" in str(outcome)
+    assert server.seen == []
