@@ -20,6 +20,9 @@ from airflow_provider_every8d.operators._base import Every8dSendOperatorBase
 if TYPE_CHECKING:
     from airflow.providers.common.compat.sdk import Context
 
+    from airflow_provider_every8d.operators.delivery_report import (
+        Every8dDeliveryReportOperator as Every8dDeliveryReportOperator,
+    )
     from airflow_provider_every8d.protocol.request import ApiRequest
     from airflow_provider_every8d.sending.plan import Recipient
 
@@ -235,4 +238,11 @@ class Every8dEraseBookingOperator(BaseOperator):
         return {"deleted": deleted, "refunded": float(refunded)}
 
 
-from airflow_provider_every8d.operators.delivery_report import Every8dDeliveryReportOperator  # noqa: E402,F401
+def __getattr__(name: str) -> Any:
+    """``Every8dDeliveryReportOperator`` (operators/delivery_report.py), importable from here too, loaded when
+    first asked for: a DAG file or a task that sends does not create the report operator and its writers."""
+    if name == "Every8dDeliveryReportOperator":
+        from airflow_provider_every8d.operators.delivery_report import Every8dDeliveryReportOperator
+
+        return Every8dDeliveryReportOperator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

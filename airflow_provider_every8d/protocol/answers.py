@@ -17,8 +17,9 @@ from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dRes
 from airflow_provider_every8d.protocol.privacy import excerpt
 
 _REFUSAL_RE = re.compile(r"-(\d{1,9})(\.\d*)?(?:[,\s]\s*(.*))?", re.DOTALL)
-_SEND_TAIL_RE = re.compile(r"[\d.]*,[\d.]*,[\d.]*,?[0-9A-Za-z_\-]*,?")
-"""What follows a negative CREDIT in the send shape (``-99.00,0,0,0,`` or ``...,0,<batch id>``): no text."""
+_SEND_TAIL = r"[\d.]*,[\d.]*,[\d.]*,?[0-9A-Za-z_\-]*,?"
+"""What follows a negative CREDIT in the send shape (``-99.00,0,0,0,`` or ``...,0,<batch id>``): no text. A
+pattern string, compiled by ``re`` on first use (a refusal of that shape)."""
 _NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
 _INT_RE = re.compile(r"\d+")
 STRIPPED = " \t\r\n"
@@ -31,7 +32,7 @@ def refusal(text: str) -> tuple[int, str] | None:
     if match is None or int(match.group(1)) == 0:
         return None
     rest = (match.group(3) or "").strip()
-    if match.group(2) is not None and _SEND_TAIL_RE.fullmatch(rest):
+    if match.group(2) is not None and re.fullmatch(_SEND_TAIL, rest):
         rest = ""  # ``-99.00,0,0,0,<id>``: the other fields of the send answer are not a message
     return -int(match.group(1)), rest
 

@@ -19,7 +19,8 @@ from airflow_provider_every8d.protocol.privacy import excerpt
 if TYPE_CHECKING:
     from airflow_provider_every8d.protocol.pages import parse_reply_page, parse_status_page
 
-_FILTERED_RE = re.compile(r"\+?\d{8,15}")
+_FILTERED = r"\+?\d{8,15}"
+"""A FAIL_MOBILE entry (1.3 only): a pattern string, compiled by ``re`` on first use (a send needs it not)."""
 FILTERED_EVERYTHING = -98
 _TRUE = frozenset({"true", "1"})
 _FALSE = frozenset({"false", "0"})
@@ -40,7 +41,7 @@ def _send_fields(parts: list[str], text: str, endpoint: Endpoint) -> SendResult:
 def _split_numbers(value: str, text: str, endpoint: Endpoint) -> tuple[str, ...]:
     numbers = tuple(item.strip() for item in value.split("/") if item.strip())
     for index, item in enumerate(numbers, 1):
-        if not _FILTERED_RE.fullmatch(item):  # the entry itself is not quoted: it may be a cut number
+        if not re.fullmatch(_FILTERED, item):  # the entry itself is not quoted: it may be a cut number
             raise Every8dResponseError(f"FAIL_MOBILE entry {index} ({len(item)} characters) is not a number",
                                        excerpt(text), endpoint.path)
     return numbers
