@@ -120,7 +120,8 @@ loop builds after it (:func:`reused_client`). In a triggerer each lookup masks t
 triggerer's supervisor, a round trip that waits for the supervisor's loop (a second when it is busy with the
 database): 5,000 waits starting each with its own lookup waited minutes for their first poll
 (benchmarks/profiles/real_triggerer_runs.md, section 4). A password changed in Airflow reaches the waits that
-start more than this long after the last lookup; a wait that runs keeps the client it started with."""
+start more than this long after the last lookup, or right after a wait was refused with -2 (wrong account or
+password: :func:`forget_lookup`); a wait that runs keeps the client it started with."""
 _LOOKUPS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, tuple[float, asyncio.Future[Any]]]] = \
     weakref.WeakKeyDictionary()
 
@@ -146,6 +147,12 @@ async def reused_client(conn_id: str, look_up: Callable[[], Awaitable[AsyncEvery
         done.set_result(client.settings if client is not None else None)
         if client is None and lookups.get(conn_id, (0.0, None))[1] is done:
             del lookups[conn_id]
+
+
+def forget_lookup(conn_id: str) -> None:
+    """The next client for ``conn_id`` in this loop looks the connection up again (a wait refused with a wrong
+    account or password: the password may have been changed in Airflow since the shared lookup)."""
+    _LOOKUPS.get(asyncio.get_running_loop(), {}).pop(conn_id, None)
 
 
 class AsyncEvery8dClient:

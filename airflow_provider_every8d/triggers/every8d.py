@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
 
 
+WRONG_CREDENTIALS = -2
+"""The platform's code for a wrong account or password (2.2's table)."""
 _WRITER: dict[str, Any] = {}
 """The process's log writer: its process id and its queue of lines (started on first use, again in a fork)."""
 
@@ -96,7 +98,7 @@ class _PollingTrigger(BaseTrigger):
         from airflow_provider_every8d.hooks.every8d import Every8dHook
         from airflow_provider_every8d.protocol.errors import Every8dApiError
         from airflow_provider_every8d.protocol.waits import FailureBudget
-        from airflow_provider_every8d.transport.aio import reused_client
+        from airflow_provider_every8d.transport.aio import forget_lookup, reused_client
 
         budget = FailureBudget(self.max_consecutive_failures, self._what())
         clock = asyncio.get_running_loop().time
@@ -107,6 +109,8 @@ class _PollingTrigger(BaseTrigger):
                 try:
                     event = await self.check(client)
                 except Every8dApiError as error:
+                    if error.code == WRONG_CREDENTIALS:  # the next wait reads the connection again
+                        forget_lookup(self.every8d_conn_id)
                     yield self.error_event(f"EVERY8D refused the query for {self._what()}: {error}")
                     return
                 except budget.transient as error:

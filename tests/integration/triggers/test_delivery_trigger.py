@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any
@@ -220,3 +221,20 @@ async def test_a_failed_lookup_is_not_shared(monkeypatch) -> None:
                                       for _ in range(2)), return_exceptions=True)
     assert [type(outcome) for outcome in outcomes] == [Every8dValidationError] * 2
     assert looked_up == ["every8d_missing"] * 2
+
+
+async def test_a_wrong_password_makes_the_next_wait_look_the_connection_up_again(every8d_emulator, monkeypatch
+                                                                                 ) -> None:
+    """Waits share one lookup for a minute; a wait refused with -2 (wrong account or password) drops it, so
+    a password corrected in Airflow reaches the next wait at once."""
+    conn = json.loads(every8d_emulator.connection_json())
+    monkeypatch.setenv("AIRFLOW_CONN_EVERY8D_DEFAULT", json.dumps({**conn, "password": "not-the-password"}))
+    looked_up = _count_lookups(monkeypatch)
+    refused = await first_event(trigger(["A1"]))
+    assert refused["status"] == "error" and "-2" in refused["message"]
+    monkeypatch.setenv("AIRFLOW_CONN_EVERY8D_DEFAULT", json.dumps(conn))  # corrected in Airflow
+    hook = Every8dHook()
+    batch_id = send(hook, numbers(1))
+    every8d_emulator.advance(60)
+    assert (await first_event(trigger([batch_id])))["status"] == "success"
+    assert looked_up == ["every8d_default"] * 2
