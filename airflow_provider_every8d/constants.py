@@ -16,3 +16,7 @@ DEFAULT_POLL_INTERVAL = 30.0
 """Seconds between two status or reply checks of a wait."""
 HITL_TRIGGER_CLASSPATH = "airflow_provider_every8d.triggers.hitl.Every8dHITLTrigger"
 """Stored with every task deferred on the HITL trigger, and looked up by the push receiver: keep it stable."""
+
+WRONG_CREDENTIALS = -2
+"""The platform's code for a wrong account or password (2.2's table): a wait refused with it drops the
+triggerer's shared connection lookup (``transport.aio.forget_lookup``)."""

@@ -21,14 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_every8d.constants import DEFAULT_CONN_ID
+from airflow_provider_every8d.constants import DEFAULT_CONN_ID, WRONG_CREDENTIALS
 
 if TYPE_CHECKING:
     from airflow_provider_every8d.transport.aio import AsyncEvery8dClient
 
 
-WRONG_CREDENTIALS = -2
-"""The platform's code for a wrong account or password (2.2's table)."""
 _WRITER: dict[str, Any] = {}
 """The process's log writer: its process id and its queue of lines (started on first use, again in a fork)."""
 

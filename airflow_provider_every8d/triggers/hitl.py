@@ -35,7 +35,7 @@ from uuid import UUID
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_every8d.constants import DEFAULT_CONN_ID, HITL_TRIGGER_CLASSPATH
+from airflow_provider_every8d.constants import DEFAULT_CONN_ID, HITL_TRIGGER_CLASSPATH, WRONG_CREDENTIALS
 from airflow_provider_every8d.protocol.hitl import (
     CHECK_PATH,
     CHECK_WAIT,
@@ -239,6 +239,10 @@ class Every8dHITLTrigger(BaseTrigger):
             verdict = await self._read_replies(client, rules)
         except Every8dApiError as error:
             self._sms_side = False
+            if error.code == WRONG_CREDENTIALS:  # the next wait reads the connection again
+                from airflow_provider_every8d.transport.aio import forget_lookup
+
+                forget_lookup(self.every8d_conn_id)
             self.log.error("[HITL] EVERY8D refused the reply query (%s); SMS answers are no longer read, answer "
                            "in the Airflow UI", error)
             return None
@@ -276,10 +280,12 @@ class Every8dHITLTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow_provider_every8d.hooks.every8d import Every8dHook
         from airflow_provider_every8d.protocol.hitl import ReplyRules
+        from airflow_provider_every8d.transport.aio import reused_client
 
         rules = ReplyRules.build(self.options, self.allowed_numbers, self.multiple)
         self._sms_side, self._next_poll = bool(self.batch_ids), time.monotonic()
-        async with await Every8dHook(every8d_conn_id=self.every8d_conn_id).aget_client() as client:
+        look_up = Every8dHook(every8d_conn_id=self.every8d_conn_id).aget_client  # shared with the other waits
+        async with await reused_client(self.every8d_conn_id, look_up) as client:
             while True:
                 event = await self._turn(client, rules)
                 if event is not None:
