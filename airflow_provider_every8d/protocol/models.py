@@ -1,7 +1,8 @@
-"""Typed results of every endpoint: here a send's and an erasure's (frozen dataclasses) and the batch-id rule.
+"""Typed results of every endpoint: here a send's (a frozen dataclass) and the batch-id rule.
 
-What the platform reports after a send (status rows and pages, replies, the delivery-report push) is in
-:mod:`.reports`, re-exported here when first asked for: a send never reads it.
+An erasure's result (:mod:`.erase`) and what the platform reports after a send (status rows and pages,
+replies, the delivery-report push: :mod:`.reports`) are re-exported here when first asked for: a send
+never reads them, so its first one does not create their classes.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from airflow_provider_every8d.protocol.erase import EraseResult as EraseResult
     from airflow_provider_every8d.protocol.reports import DeliveryReport as DeliveryReport
     from airflow_provider_every8d.protocol.reports import DeliveryRow as DeliveryRow
     from airflow_provider_every8d.protocol.reports import Reply as Reply
@@ -54,22 +56,18 @@ class SendResult:
                 for index, number in enumerate(self.filtered)}
 
 
-@dataclass(frozen=True)
-class EraseResult:
-    """Answer of an erase (3.2/3.3); ``deleted == 0`` when nothing was booked under the batch id."""
-
-    deleted: int
-    refunded: float
-
-
 _FROM_REPORTS = frozenset({"DeliveryReport", "DeliveryRow", "Reply", "ReplyPage", "StatusPage", "push_time"})
 
 
 def __getattr__(name: str) -> Any:
-    """The types of :mod:`.reports`, re-exported when first asked for (``from ...models import DeliveryRow``
-    keeps working): a send reads no status page, reply or push, so its first one does not create them."""
+    """The types of :mod:`.reports` and :mod:`.erase`, re-exported when first asked for (``from ...models
+    import DeliveryRow`` keeps working): a send reads no status page, reply or push and erases nothing."""
     if name in _FROM_REPORTS:
         from airflow_provider_every8d.protocol import reports
 
         return getattr(reports, name)
+    if name == "EraseResult":
+        from airflow_provider_every8d.protocol.erase import EraseResult
+
+        return EraseResult
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,7 @@
 """Parsers: answer bytes -> typed results. Any malformed body raises :class:`Every8dResponseError`; any
 refusal (see :mod:`.answers`) raises :class:`Every8dApiError`. Nothing else escapes (the corpus and fuzz
-tests check it). The status and reply pages (2.2-2.4) are read in :mod:`.pages`, re-exported here;
+tests check it). The status and reply pages (2.2-2.4) are read in :mod:`.pages`, an erasure's answer in :mod:`.erase`,
+both re-exported here;
 docs/wire-decisions.md says why each rule is what it is.
 """
 
@@ -13,10 +14,11 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_every8d.protocol.answers import STRIPPED, count, decode, number, raise_for_error, refusal
 from airflow_provider_every8d.protocol.endpoints import Endpoint
 from airflow_provider_every8d.protocol.errors import Every8dApiError, Every8dResponseError
-from airflow_provider_every8d.protocol.models import BATCH_ID_RE, EraseResult, SendResult
+from airflow_provider_every8d.protocol.models import BATCH_ID_RE, SendResult
 from airflow_provider_every8d.protocol.privacy import excerpt
 
 if TYPE_CHECKING:
+    from airflow_provider_every8d.protocol.erase import parse_erase
     from airflow_provider_every8d.protocol.pages import parse_reply_page, parse_status_page
 
 _FILTERED = r"\+?\d{8,15}"
@@ -150,30 +152,21 @@ def parse_credit(body: bytes) -> float:
     return number(text, "CREDIT", text, Endpoint.CREDIT)
 
 
-def parse_erase(body: bytes, endpoint: Endpoint = Endpoint.ERASE_BOOKING) -> EraseResult:
-    """3.2 / 3.3: ``DELETED,REFUNDED``; an empty answer means nothing was booked (0, 0.0)."""
-    text = decode(body, endpoint)
-    if not text:
-        return EraseResult(deleted=0, refunded=0.0)
-    raise_for_error(text, endpoint)
-    parts = text.split(",")
-    if len(parts) != 2:
-        raise Every8dResponseError("expected DELETED,REFUNDED", excerpt(text), endpoint.path)
-    return EraseResult(deleted=count(parts[0], "deleted count", text, endpoint),
-                       refunded=number(parts[1], "refunded points", text, endpoint))
-
-
-
 _FROM_PAGES = frozenset({"parse_reply_page", "parse_status_page"})
 
 
 def __getattr__(name: str) -> Any:
-    """The page parsers, re-exported when first asked for: a send never reads a status or reply page, so
-    its first one does not load :mod:`.pages` (and the JSON report reader behind it)."""
+    """The page parsers and the erasure's, re-exported when first asked for: a send never reads a status or
+    reply page nor erases, so its first one does not load :mod:`.pages` (and the JSON report reader behind
+    it) or :mod:`.erase`."""
     if name in _FROM_PAGES:
         from airflow_provider_every8d.protocol import pages
 
         return getattr(pages, name)
+    if name == "parse_erase":
+        from airflow_provider_every8d.protocol.erase import parse_erase
+
+        return parse_erase
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
