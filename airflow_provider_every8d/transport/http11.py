@@ -59,8 +59,8 @@ def read_answer(reader: BinaryIO) -> tuple[int, bytes, bool]:
             raise WireError("ConnectionError", detail="closed without an answer")
         version, _, rest = line.partition(b" ")
         code = rest[:3]
-        if not version.startswith(b"HTTP/1.") or len(code) != 3 or not code.isdigit() or rest[3:4] not in (
-                b" ", b"\r", b"\n", b""):
+        if not version.startswith(b"HTTP/1.") or len(code) != 3 or not code.isdigit() or code < b"100" \
+                or rest[3:4] not in (b" ", b"\r", b"\n", b""):
             raise WireError("ConnectionError", detail="not an HTTP/1.x status line")
         status = int(code)
         headers = _headers(reader)
@@ -72,7 +72,8 @@ def read_answer(reader: BinaryIO) -> tuple[int, bytes, bool]:
     keep = "keep-alive" in tokens if version == b"HTTP/1.0" else "close" not in tokens
     if status in _NO_BODY:
         return status, b"", keep
-    codings = [coding.strip().lower() for coding in headers.get("transfer-encoding", "").split(",") if coding.strip()]
+    codings = [coding for coding in (part.strip().lower() for part in headers.get("transfer-encoding", "").split(","))
+               if coding not in ("", "identity")]  # "identity": no coding (RFC 9112), as requests reads it
     if codings and codings[-1] == "chunked":
         body = _chunked(reader)
         keep = keep and "content-length" not in headers  # both: a smuggling attempt, not kept
@@ -107,7 +108,7 @@ def _headers(reader: BinaryIO) -> dict[str, str]:
 
 def _length(value: str) -> int:
     values = {part.strip() for part in value.split(",")}
-    if len(values) != 1 or not (length := values.pop()).isdigit():
+    if len(values) != 1 or not ((length := values.pop()).isascii() and length.isdigit()):  # not "²"
         raise WireError("ConnectionError", detail="a bad or ambiguous Content-Length")
     if int(length) > MAX_BODY:
         raise WireError("ContentTooLarge", detail=f"an answer over {MAX_BODY} bytes")
@@ -122,7 +123,7 @@ def _exactly(reader: BinaryIO, length: int) -> bytes:
 
 
 def _chunked(reader: BinaryIO) -> bytes:
-    parts, total = [], 0
+    body = bytearray()  # not a list of chunks: one bytes object a 1-byte chunk is ~90 bytes of memory
     while True:
         line = _line(reader, "chunk size line")
         size_text = line.split(b";", 1)[0].strip()
@@ -135,15 +136,14 @@ def _chunked(reader: BinaryIO) -> bytes:
             raise WireError("ChunkedEncodingError", detail="a bad chunk size")
         if size == 0:
             break
-        total += size
-        if total > MAX_BODY:
+        if len(body) + size > MAX_BODY:
             raise WireError("ContentTooLarge", detail=f"an answer over {MAX_BODY} bytes")
-        parts.append(_exactly(reader, size))
+        body += _exactly(reader, size)
         if _line(reader, "chunk end") not in (b"\r\n", b"\n"):
             raise WireError("ChunkedEncodingError", detail="a chunk longer than its size")
     for _ in range(MAX_HEADERS + 1):  # trailer fields, ignored
         if _line(reader, "trailer line") in (b"\r\n", b"\n", b""):
-            return b"".join(parts)
+            return bytes(body)
     raise WireError("ConnectionError", detail=f"more than {MAX_HEADERS} trailer lines")
 
 
@@ -162,7 +162,9 @@ def _decoded(body: bytes, encoding: str) -> bytes:
         elif coding == "deflate":
             try:
                 body = _inflate(body, zlib.MAX_WBITS)
-            except WireError:
+            except WireError as error:
+                if error.kind != "ContentDecodingError":  # too large: not tried again as raw deflate
+                    raise
                 body = _inflate(body, -zlib.MAX_WBITS)  # raw deflate, as some servers send it
         elif coding != "identity":
             return body

@@ -24,13 +24,14 @@ requests' way).
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import select
 import socket
 import ssl
 import threading
 import time
-from typing import BinaryIO, NamedTuple
+from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
 from airflow_provider_every8d.transport.http11 import WireError, read_answer, request_head
@@ -106,16 +107,23 @@ class _Connection:
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
-        self.reader: BinaryIO = sock.makefile("rb")
+        self.reader: io.BufferedReader = sock.makefile("rb")
 
     def dropped(self) -> bool:
-        """True when the server closed it (or sent something unasked) while it was idle."""
+        """True when the server closed it or sent something unasked while it was idle, or sent bytes past
+        the last answer (read with it into the buffer): those would be read as the next request's answer."""
         try:
             if hasattr(select, "poll"):  # no limit on the descriptor's number, unlike select()
                 poller = select.poll()
                 poller.register(self.sock, select.POLLIN)
-                return bool(poller.poll(0))
-            return bool(select.select([self.sock], [], [], 0)[0])
+                if poller.poll(0):
+                    return True
+            elif select.select([self.sock], [], [], 0)[0]:
+                return True
+            self.sock.settimeout(0)  # the buffer looked at without waiting (post() sets the timeout again)
+            return bool(self.reader.peek(1))
+        except ssl.SSLWantReadError:  # TLS: nothing buffered, nothing arrived
+            return False
         except (OSError, ValueError):
             return True
 
@@ -134,6 +142,7 @@ class WirePool:
         self.connect_retries = connect_retries
         self._tls: ssl.SSLContext | None = None
         self._idle: dict[tuple[str, str, int], list[_Connection]] = {}
+        self._closes = 0
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, object]:
@@ -146,6 +155,7 @@ class WirePool:
     def post(self, origin: Origin, *, headers: dict[str, str], body: bytes, timeout: float) -> tuple[int, bytes]:
         """POST ``body`` to ``origin`` with ``headers`` (Host and Content-Length are added); (status, body)."""
         head = request_head(origin.target, origin.host_header, headers, len(body))
+        closes = self._closes
         connection = self._take(origin, timeout)
         try:
             connection.sock.settimeout(timeout)
@@ -162,16 +172,18 @@ class WirePool:
             if isinstance(error, OSError):
                 raise WireError("ConnectionError", detail="the connection broke") from None
             raise
-        if keep:
-            with self._lock:
+        with self._lock:
+            kept = keep and closes == self._closes  # not kept past a close() called while it was in use
+            if kept:
                 self._idle.setdefault(origin[:3], []).append(connection)
-        else:
+        if not kept:
             connection.close()
         return status, content
 
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, {}
+            self._closes += 1
         for connections in idle.values():
             for connection in connections:
                 connection.close()
