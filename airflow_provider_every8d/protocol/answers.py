@@ -22,6 +22,7 @@ _SEND_TAIL = r"[\d.]*,[\d.]*,[\d.]*,?[0-9A-Za-z_\-]*,?"
 pattern string, compiled by ``re`` on first use (a refusal of that shape)."""
 _NUMBER_RE = re.compile(r"-?\d+(?:\.\d+)?")
 _INT_RE = re.compile(r"\d+")
+_BOM = b"\xef\xbb\xbf"
 STRIPPED = " \t\r\n"
 """What is stripped around an answer: ASCII white space only (a reply text may end in any character)."""
 
@@ -49,8 +50,8 @@ def decode(body: bytes, endpoint: Endpoint) -> str:
 
     A body that is not UTF-8 is read as Big5 (cp950) to find a refusal in it; anything else that is
     not UTF-8 is a response error. An HTML page is a response error."""
-    try:
-        text = body.decode("utf-8-sig")
+    try:  # "utf-8-sig" as its codec does it, without the codec's lookup (an import, 0.3 ms, on first use)
+        text = (body[3:] if body[:3] == _BOM else body).decode("utf-8")
     except UnicodeDecodeError:
         raise_for_error(body.decode("cp950", "replace").strip(STRIPPED), endpoint)
         raise Every8dResponseError("not UTF-8", excerpt(body), endpoint.path) from None
