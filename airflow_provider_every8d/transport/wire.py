@@ -62,11 +62,17 @@ def origin_of(url: str) -> Origin:
     except ValueError:
         raise WireError("InvalidURL", never_connected=True, detail="bad port") from None
     host = parts.hostname
-    if not host.isascii():  # as requests prepares the URL: IDNA host, the path's other characters quoted
-        try:
-            host = host.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise WireError("InvalidURL", never_connected=True, detail="a host name IDNA cannot encode") from None
+    try:
+        if not host.isascii():  # as urllib3 prepares it for requests: IDNA 2008 (the idna package) label by
+            import idna  # label, not the codec's IDNA 2003, which turns "straße.de" into another host, "strasse.de"
+
+            name = parts.netloc.rsplit(":", 1)[0]  # in its own case: a label's last "Σ" lowers to "ς"
+            host = ".".join(idna.encode(label.lower(), strict=True, std3_rules=True).decode("ascii")
+                            if not label.isascii() else label.lower() for label in name.split("."))
+        elif ":" not in host:
+            host.encode("idna")  # an empty or too long label: refused here, not as a bare error at connect
+    except UnicodeError:  # idna.IDNAError is one
+        raise WireError("InvalidURL", never_connected=True, detail="a host name IDNA cannot encode") from None
     shown = f"[{host}]" if ":" in host else host
     host_header = shown if port == default else f"{shown}:{port}"
     target = quote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""), safe=_URL_SAFE)

@@ -10,6 +10,7 @@ import socket
 import threading
 import tracemalloc
 import zlib
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -19,6 +20,7 @@ from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.settings import ClientSettings
 from airflow_provider_every8d.transport.http11 import MAX_BODY
 from airflow_provider_every8d.transport.sync import Every8dClient
+from airflow_provider_every8d.transport.wire import origin_of
 from tests.harness.raw_http import RawServer
 from tests.harness.raw_http import answer as _answer
 from tests.integration.transport.test_lean_post import _client, _outcome
@@ -182,3 +184,19 @@ def test_an_os_error_after_the_answer_came_is_not_could_not_connect(serve) -> No
         outcome = client.post(build.credit_request(), None)
     assert len(server.seen) == 1
     assert isinstance(outcome, Every8dTransportError) and outcome.may_have_reached_server
+
+
+@pytest.mark.parametrize("host", ["straße.de", "BÜCHER.example:8443", "ΣΊΣΥΦΟΣ.gr"])
+def test_a_host_beyond_ascii_is_the_one_requests_asks_for(host: str) -> None:
+    """Python's IDNA 2003 codec maps "ß" to "ss": another domain (another owner) than requests' IDNA 2008."""
+    prepared = requests.models.PreparedRequest()
+    prepared.prepare_url(f"https://{host}/API21/HTTP/getCredit.ashx", None)
+    assert origin_of(f"https://{host}/API21/HTTP/getCredit.ashx").host == urlsplit(str(prepared.url)).hostname
+
+
+@pytest.mark.parametrize("host", ["a" * 64 + ".example", "a..example"])
+def test_a_host_name_that_cannot_be_looked_up_is_refused_before_sending(host: str) -> None:
+    with _direct(f"http://{host}") as client:
+        outcome = client.post(build.credit_request(), None)  # a bare UnicodeError escaped the client
+    assert isinstance(outcome, Every8dTransportError) and not outcome.may_have_reached_server
+    assert "InvalidURL" in str(outcome)
