@@ -148,10 +148,12 @@ def _chunked(reader: BinaryIO) -> bytes:
 
 
 def _until_close(reader: BinaryIO) -> bytes:
-    body = reader.read(MAX_BODY + 1)
-    if len(body) > MAX_BODY:
-        raise WireError("ContentTooLarge", detail=f"an answer over {MAX_BODY} bytes")
-    return body
+    body = bytearray()  # in pieces: read(MAX_BODY + 1) would ask for 64 MiB of memory for every such answer
+    while piece := reader.read(65536):
+        body += piece
+        if len(body) > MAX_BODY:
+            raise WireError("ContentTooLarge", detail=f"an answer over {MAX_BODY} bytes")
+    return bytes(body)
 
 
 def _decoded(body: bytes, encoding: str) -> bytes:

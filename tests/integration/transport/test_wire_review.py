@@ -200,3 +200,19 @@ def test_a_host_name_that_cannot_be_looked_up_is_refused_before_sending(host: st
         outcome = client.post(build.credit_request(), None)  # a bare UnicodeError escaped the client
     assert isinstance(outcome, Every8dTransportError) and not outcome.may_have_reached_server
     assert "InvalidURL" in str(outcome)
+
+
+def test_an_answer_ended_by_the_close_asks_for_about_its_size_in_memory(serve) -> None:
+    """Read as read(64 MiB + 1), each such answer allocated 64 MiB (a MemoryError where memory is not
+    overcommitted, escaping the client after the request went out)."""
+    server = RawServer([b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + b"7" * 100_000])
+    serve.append(server)
+    with _direct(server.url) as client:
+        tracemalloc.start()
+        try:
+            outcome = _outcome(client)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert outcome == ("answer", 200, b"7" * 100_000)
+    assert peak < 2_000_000
