@@ -39,6 +39,15 @@ def _two(client: Every8dClient) -> list[tuple[object, ...]]:
     return [_kind(_outcome(client)) for _ in range(2)]
 
 
+def _with_peak(client: Every8dClient) -> tuple[tuple[object, ...], int]:
+    """One exchange's outcome and the most memory Python held during it (bytes)."""
+    tracemalloc.start()
+    try:
+        return _outcome(client), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.parametrize("case", list(PAST_THE_ANSWER))
 def test_bytes_past_an_answer_never_answer_the_next_request(serve, case: str) -> None:
     """Read with the first answer into the reader's buffer, they would be the second request's answer (a
@@ -104,12 +113,7 @@ def test_an_answer_of_one_byte_chunks_costs_about_its_size_in_memory(serve) -> N
                         + b"0\r\n\r\n"])
     serve.append(server)
     with _direct(server.url, timeout=30) as client:
-        tracemalloc.start()
-        try:
-            outcome = _outcome(client)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        outcome, peak = _with_peak(client)
     assert outcome == ("answer", 200, b"7" * size)
     assert peak < 10 * size
 
@@ -208,11 +212,6 @@ def test_an_answer_ended_by_the_close_asks_for_about_its_size_in_memory(serve) -
     server = RawServer([b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + b"7" * 100_000])
     serve.append(server)
     with _direct(server.url) as client:
-        tracemalloc.start()
-        try:
-            outcome = _outcome(client)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        outcome, peak = _with_peak(client)
     assert outcome == ("answer", 200, b"7" * 100_000)
     assert peak < 2_000_000
