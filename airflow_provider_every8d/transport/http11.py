@@ -57,10 +57,8 @@ def read_answer(reader: BinaryIO) -> tuple[int, bytes, bool]:
         line = _line(reader, "status line")
         if not line:
             raise WireError("ConnectionError", detail="closed without an answer")
-        version, _, rest = line.partition(b" ")
-        code = rest[:3]
-        if not version.startswith(b"HTTP/1.") or len(code) != 3 or not code.isdigit() or code < b"100" \
-                or rest[3:4] not in (b" ", b"\r", b"\n", b""):
+        version, code = (*line.split(None, 2), b"", b"")[:2]  # split as http.client splits it: at any spaces
+        if not version.startswith(b"HTTP/1.") or len(code) != 3 or not code.isdigit() or code < b"100":
             raise WireError("ConnectionError", detail="not an HTTP/1.x status line")
         status = int(code)
         headers = _headers(reader)

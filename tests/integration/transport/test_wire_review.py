@@ -81,6 +81,12 @@ ODD = {
     "status 099": b"HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\n10",
     # "identity" is no coding (RFC 9112 dropped it); read as one, the body waited for the server's close
     "Transfer-Encoding: identity": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\n10",
+    # http.client splits the status line at any run of spaces; read as one space, this was no status line
+    "two spaces in the status line": b"HTTP/1.1  200  OK\r\nContent-Length: 2\r\n\r\n10",
+    "a status line of its code only": b"HTTP/1.1 200\r\nContent-Length: 2\r\n\r\n10",
+    "a status code of four digits": b"HTTP/1.1 2000 OK\r\nContent-Length: 2\r\n\r\n10",
+    "a status code and text run together": b"HTTP/1.1 200OK\r\nContent-Length: 2\r\n\r\n10",
+    "an empty line for a status line": b"\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n10",
 }
 
 
