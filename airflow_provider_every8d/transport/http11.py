@@ -108,9 +108,10 @@ def _length(value: str) -> int:
     values = {part.strip() for part in value.split(",")}
     if len(values) != 1 or not ((length := values.pop()).isascii() and length.isdigit()):  # not "²"
         raise WireError("ConnectionError", detail="a bad or ambiguous Content-Length")
-    if int(length) > MAX_BODY:
+    significant = length.lstrip("0") or "0"  # int() refuses over 4,300 digits (a ValueError), zeros counted
+    if len(significant) > len(str(MAX_BODY)) or int(significant) > MAX_BODY:
         raise WireError("ContentTooLarge", detail=f"an answer over {MAX_BODY} bytes")
-    return int(length)
+    return int(significant)
 
 
 def _exactly(reader: BinaryIO, length: int) -> bytes:

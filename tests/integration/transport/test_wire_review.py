@@ -221,3 +221,16 @@ def test_an_answer_ended_by_the_close_asks_for_about_its_size_in_memory(serve) -
         outcome, peak = _with_peak(client)
     assert outcome == ("answer", 200, b"7" * 100_000)
     assert peak < 2_000_000
+
+
+@pytest.mark.parametrize(("length", "expected"), [
+    (b"9" * 5000, ("error", "ContentTooLarge", True, None)),
+    (b"0" * 5000 + b"2", ("answer", 200, b"10")),
+])
+def test_a_length_of_thousands_of_digits_is_read_or_refused_not_raised(serve, length: bytes, expected) -> None:
+    """int() refuses a string of more than 4,300 digits: a bare ValueError escaped the client (after the
+    request went out) instead of a transport error that says it may have reached the server."""
+    server = RawServer([b"HTTP/1.1 200 OK\r\nContent-Length: " + length + b"\r\n\r\n10"])
+    serve.append(server)
+    with _direct(server.url) as client:
+        assert _kind(_outcome(client)) == expected
