@@ -18,7 +18,6 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from airflow_provider_every8d.protocol.errors import Every8dTransportError
-from airflow_provider_every8d.protocol.paging import next_page
 from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.retry import QUERY_ATTEMPTS, retry_pause
 
@@ -63,6 +62,8 @@ def pages(make_request: MakeRequest, attempts: int,
           on_page: Callable[[Any], Iterable[Any] | None]) -> Steps:
     """Read every page of a paged query (``make_request(page)``; the first always, it may be empty) and
     emit what ``on_page(page_result)`` gives for each (nothing for None)."""
+    from airflow_provider_every8d.protocol.paging import next_page  # a send reads no page
+
     page, fetched = 1, 0
     while True:
         result = yield from call(make_request(page), attempts)

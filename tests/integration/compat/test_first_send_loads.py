@@ -1,6 +1,6 @@
 """A first send creates only what it uses: the result types it never reads (status pages and rows,
-replies, pushes, an erasure's answer), their parsers and the delivery-report operator are not loaded by
-it, and stay importable from their documented homes as the same objects."""
+replies, pushes, an erasure's answer), their parsers, the paging rule and the delivery-report operator are
+not loaded by it, and the moved names stay importable from their documented homes as the same objects."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ print(json.dumps({"sent": sent, "loaded": loaded, "models": models}))
 """
 
 NOT_FOR_A_SEND = ("airflow_provider_every8d.protocol.reports", "airflow_provider_every8d.protocol.erase",
-                  "airflow_provider_every8d.protocol.pages", "airflow_provider_every8d.operators.delivery_report")
+                  "airflow_provider_every8d.protocol.pages", "airflow_provider_every8d.protocol.paging",
+                  "airflow_provider_every8d.operators.delivery_report")
 
 
 def test_a_first_send_loads_none_of_what_it_does_not_read(every8d_emulator: Any) -> None:
