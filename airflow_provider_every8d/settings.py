@@ -59,11 +59,13 @@ class ClientSettings:
 
 
 def _bool(value: Any, name: str) -> bool | str:
+    if value is None:  # not set (a form's empty field as null): the default, on
+        return True
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
         lowered = value.strip().lower()
-        if lowered in ("true", "1", "yes"):
+        if lowered in ("true", "1", "yes", ""):  # empty: not set (a form's blank field), so the default, on
             return True
         if lowered in ("false", "0", "no"):
             return False

@@ -99,6 +99,8 @@ def _headers(reader: BinaryIO) -> dict[str, str]:
         name, colon, value = text.partition(":")
         if not colon:
             continue  # as http.client: a line that is not a field is skipped
+        if name != name.rstrip():  # RFC 9112 5.1: "Content-Length : 5" must be refused (a smuggling device)
+            raise WireError("ConnectionError", detail="white space before a header's colon")
         last = name.strip().lower()
         found[last] = f"{found[last]}, {value.strip()}" if last in found else value.strip()
     raise WireError("ConnectionError", detail=f"more than {MAX_HEADERS} header lines")

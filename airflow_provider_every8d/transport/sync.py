@@ -30,7 +30,7 @@ from airflow_provider_every8d.protocol.request import ApiRequest
 from airflow_provider_every8d.protocol.retry import QUERY_ATTEMPTS
 from airflow_provider_every8d.settings import ClientSettings
 from airflow_provider_every8d.transport.core import USER_AGENT, answer, next_step, prepare, proxies_for
-from airflow_provider_every8d.transport.wire import Origin, WireError, WirePool, origin_of
+from airflow_provider_every8d.transport.wire import Origin, WireError, WirePool, ca_bundle, origin_of
 
 if TYPE_CHECKING:
     import requests
@@ -64,12 +64,13 @@ class Every8dClient:
                  query_attempts: int = QUERY_ATTEMPTS) -> None:
         self.settings = settings
         self.query_attempts = query_attempts
-        way_out = {} if session is not None else proxies_for(settings)
+        way_out = proxies_for(settings)  # a caller's session goes the same way out as ours
         self._requests: RequestsWay | None = None
         self._wire: WirePool | None = None
         self._origins: dict[str, Origin] = {}
         if session is None and not way_out and not _netrc_present():
-            self._wire = WirePool(verify=settings.verify, connect_retries=settings.connect_retries)
+            verify = ca_bundle(settings.verify) if settings.base_url.startswith("https:") else settings.verify
+            self._wire = WirePool(verify=verify, connect_retries=settings.connect_retries)
             self._headers = {"User-Agent": f"{USER_AGENT} (stdlib)", "Accept": "*/*"}
         else:
             from airflow_provider_every8d.transport.via_requests import RequestsWay
@@ -128,7 +129,7 @@ class Every8dClient:
         try:
             origin = self._origins.get(url) or self._origin(url)
             return self._wire.post(origin, headers={**self._headers, **headers}, body=body,
-                                   timeout=self.settings.timeout)
+                                   timeout=self.settings.timeout, idempotent=request.idempotent)
         except WireError as error:
             return connection_failed(error, error.never_connected, request.endpoint.path)
 

@@ -89,11 +89,13 @@ class RequestsWay:
                 answered = response.status_code, response.content
         except requests.RequestException as error:
             return connection_failed(error, _never_connected(error), endpoint)
-        except OSError as error:  # requests' CA bundle check (cert_verify), before anything is sent; every
-            # error of the exchange itself comes as a RequestException
+        except OSError as error:  # requests' CA bundle check (cert_verify) raises it before anything is sent;
+            # any other (a caller's response hook ...) may come after the request went out
+            if "CA certificate bundle" not in str(error):
+                return connection_failed(error, False, endpoint)
             missing = WireError("SSLError", never_connected=True, detail="the CA bundle (extra.verify, or "
                                 "REQUESTS_CA_BUNDLE) was not found")
-            return connection_failed(missing if "CA certificate bundle" in str(error) else error, True, endpoint)
+            return connection_failed(missing, True, endpoint)
         return answered
 
     def close(self) -> None:

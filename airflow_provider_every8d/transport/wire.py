@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import select
 import socket
@@ -35,6 +36,14 @@ from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
 from airflow_provider_every8d.transport.http11 import WireError, read_answer, request_head
+
+log = logging.getLogger("airflow_provider_every8d.transport")
+KEPT_IDLE = 4
+"""Idle connections kept per origin (requests keeps 4 too); the oldest beyond it is closed."""
+SEND_IDLE_LIMIT = 15.0
+"""Seconds a connection may have been idle and still carry a send (not idempotent): a firewall or load
+balancer that drops an idle connection without a word makes a send written on it end as "may have reached
+the server"; a query on such a connection is simply retried."""
 
 __all__ = ["Origin", "WireError", "WirePool", "ca_bundle", "origin_of", "tls_context"]
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
@@ -109,11 +118,12 @@ def tls_context(verify: bool | str) -> ssl.SSLContext:
 
 
 class _Connection:
-    __slots__ = ("reader", "sock")
+    __slots__ = ("idle_since", "reader", "sock")
 
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.reader: io.BufferedReader = sock.makefile("rb")
+        self.idle_since = 0.0
 
     def dropped(self) -> bool:
         """True when the server closed it or sent something unasked while it was idle, or sent bytes past
@@ -158,11 +168,13 @@ class WirePool:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(verify=state["verify"], connect_retries=state["connect_retries"])  # type: ignore[misc,arg-type]
 
-    def post(self, origin: Origin, *, headers: dict[str, str], body: bytes, timeout: float) -> tuple[int, bytes]:
-        """POST ``body`` to ``origin`` with ``headers`` (Host and Content-Length are added); (status, body)."""
+    def post(self, origin: Origin, *, headers: dict[str, str], body: bytes, timeout: float,
+             idempotent: bool = True) -> tuple[int, bytes]:
+        """POST ``body`` to ``origin`` with ``headers`` (Host and Content-Length are added); (status, body).
+        Not ``idempotent`` (a send): on a connection idle for at most :data:`SEND_IDLE_LIMIT`, or a new one."""
         head = request_head(origin.target, origin.host_header, headers, len(body))
         closes = self._closes
-        connection = self._take(origin, timeout)
+        connection = self._take(origin, timeout, None if idempotent else SEND_IDLE_LIMIT)
         try:
             connection.sock.settimeout(timeout)
             connection.sock.sendall(head + body)
@@ -178,12 +190,18 @@ class WirePool:
             if isinstance(error, OSError):
                 raise WireError("ConnectionError", detail="the connection broke") from None
             raise
+        surplus: list[_Connection] = []
         with self._lock:
             kept = keep and closes == self._closes  # not kept past a close() called while it was in use
             if kept:
-                self._idle.setdefault(origin[:3], []).append(connection)
+                idle = self._idle.setdefault(origin[:3], [])
+                connection.idle_since = time.monotonic()
+                idle.append(connection)
+                surplus, idle[:] = idle[:-KEPT_IDLE], idle[-KEPT_IDLE:]  # the oldest beyond KEPT_IDLE
         if not kept:
             connection.close()
+        for extra in surplus:
+            extra.close()
         return status, content
 
     def close(self) -> None:
@@ -194,12 +212,14 @@ class WirePool:
             for connection in connections:
                 connection.close()
 
-    def _take(self, origin: Origin, timeout: float) -> _Connection:
+    def _take(self, origin: Origin, timeout: float, idle_limit: float | None) -> _Connection:
+        """The newest idle connection still open (idle at most ``idle_limit`` s), else a new one."""
+        oldest = None if idle_limit is None else time.monotonic() - idle_limit
         with self._lock:
             idle = self._idle.get(origin[:3], [])
             while idle:
                 connection = idle.pop()
-                if not connection.dropped():
+                if (oldest is None or connection.idle_since >= oldest) and not connection.dropped():
                     return connection
                 connection.close()
         return self._open(origin, timeout)
@@ -227,6 +247,9 @@ class WirePool:
             if origin.scheme == "https":
                 if self._tls is None:
                     self._tls = tls_context(self.verify)
+                    if not self.verify:
+                        log.warning("EVERY8D: TLS certificates are not verified (extra.verify is false): "
+                                    "anyone on the path can read the password")
                 sock = self._tls.wrap_socket(sock, server_hostname=origin.host)
         except WireError:
             sock.close()

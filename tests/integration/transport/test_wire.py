@@ -19,6 +19,7 @@ from cryptography.x509.oid import NameOID
 from airflow_provider_every8d.protocol import build
 from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.settings import ClientSettings
+from airflow_provider_every8d.transport import wire
 from airflow_provider_every8d.transport.http11 import MAX_HEADERS, MAX_LINE
 from airflow_provider_every8d.transport.sync import Every8dClient
 from tests.harness.raw_http import ANSWERS, RawServer
@@ -81,6 +82,7 @@ FRAMINGS = {
     "endless headers": ([b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * (MAX_HEADERS + 1) + b"\r\n"], BROKEN),
     "huge length": ([b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n1000.00"],
                     ("error", "ContentTooLarge", True, None)),
+    "space before a colon": ([b"HTTP/1.1 200 OK\r\nContent-Length : 7\r\n\r\n1000.00"], BROKEN),
     "chunk past its size": ([CHUNKED + b"2\r\n1000\r\n0\r\n\r\n"], ("error", "ChunkedEncodingError", True, None)),
 }
 
@@ -129,13 +131,14 @@ def test_a_header_that_could_end_early_is_refused_before_sending(serve) -> None:
     assert server.seen == []
 
 
-def test_a_refused_connection_is_tried_again_and_never_reached_the_server() -> None:
-    started = time.monotonic()
+def test_a_refused_connection_is_tried_again_and_never_reached_the_server(monkeypatch) -> None:
+    pauses: list[float] = []
+    monkeypatch.setattr(wire.time, "sleep", pauses.append)
     with _direct("http://127.0.0.1:9", connect_retries=2) as client:  # port 9: refused
         outcome = client.post(build.credit_request(), None)
     assert isinstance(outcome, Every8dTransportError) and not outcome.may_have_reached_server
     assert "ConnectionError" in str(outcome)
-    assert time.monotonic() - started >= 0.4  # the pauses: 0, then 0.4 s
+    assert pauses == [0, 0.4]  # urllib3's Retry pauses: none before the first retry, then 0.4 s
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +195,44 @@ def test_tls_verifies_with_the_bundle_requests_would_use(serve, certificate, mon
     assert len(server.seen) == (1 if expected[0] == "answer" else 0)  # a refusal sends nothing
     if verify == "/nonexistent/ca.pem":
         assert "CA bundle" in str(outcome[1])
+
+
+def test_idle_connections_beyond_four_are_closed(serve) -> None:
+    server = RawServer([_answer("200 OK", b"1000.00")] * 6)
+    serve.append(server)
+    with _direct(server.url) as client:
+        pool = client._wire
+        assert pool is not None
+        origin = wire.origin_of(server.url + "/API21/HTTP/getCredit.ashx")
+        taken = [pool._take(origin, 1.0, None) for _ in range(6)]  # six requests in flight at once
+        for connection in taken:
+            pool._idle.setdefault(origin[:3], []).append(connection)  # as post() puts each back
+        assert _outcome(client) == ("answer", 200, b"1000.00")
+        assert len(pool._idle[origin[:3]]) == wire.KEPT_IDLE
+    assert len(server.open) == 6
+
+
+def test_a_send_does_not_go_on_a_connection_idle_too_long(serve, monkeypatch) -> None:
+    """A firewall that drops an idle connection silently would leave a send written on it unanswered: a send
+    opens a new connection after SEND_IDLE_LIMIT; a query keeps the old one."""
+    server = RawServer([_answer("200 OK", b"1000.00")] * 3 + [_answer("200 OK", b"1,1,1.0,0,A1")])
+    serve.append(server)
+    now = [1000.0]
+    monkeypatch.setattr(wire.time, "monotonic", lambda: now[0])
+    with _direct(server.url) as client:
+        assert _outcome(client) == ("answer", 200, b"1000.00")
+        now[0] += wire.SEND_IDLE_LIMIT + 1
+        assert _outcome(client) == ("answer", 200, b"1000.00")  # a query: the same connection
+        assert len(server.open) == 1
+        now[0] += wire.SEND_IDLE_LIMIT + 1
+        sent = client.post(build.sms_request("hi", "0900000001"), None)
+    assert sent == (200, b"1000.00") and len(server.open) == 2 and len(server.seen) == 3
+
+
+def test_verification_off_is_logged(serve, certificate, caplog) -> None:
+    server = TlsServer([_answer("200 OK", b"1000.00")], certificate)
+    serve.append(server)
+    with caplog.at_level("WARNING", logger="airflow_provider_every8d.transport"), \
+            _direct(server.url, verify=False, timeout=5) as client:
+        assert _outcome(client) == ("answer", 200, b"1000.00")
+    assert "not verified" in caplog.text

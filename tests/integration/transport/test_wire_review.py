@@ -164,8 +164,6 @@ def _settings(url: str) -> ClientSettings:
     return ClientSettings(base_url=url, uid="demo", password="demo-password", timeout=2, connect_retries=0)
 
 
-@pytest.mark.xfail(strict=True, reason="sync.py: a caller's session is given way_out={} instead of "
-                   "proxies_for(settings), so the environment's proxy is dropped (it was used before 3b4b49e)")
 def test_a_callers_session_goes_through_the_environments_proxy(serve, monkeypatch) -> None:
     proxy, origin = RawServer([_answer("200 OK", b"1000.00")]), RawServer([_answer("200 OK", b"1000.00")])
     serve += [proxy, origin]
@@ -177,8 +175,6 @@ def test_a_callers_session_goes_through_the_environments_proxy(serve, monkeypatc
     assert (len(proxy.seen), len(origin.seen)) == (1, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="via_requests.py: every OSError that is not a RequestException is "
-                   "judged 'could not connect', not only the CA bundle check's")
 def test_an_os_error_after_the_answer_came_is_not_could_not_connect(serve) -> None:
     """A caller's response hook that fails (a log file on a full disk) runs after the request was sent:
     judged "never reached", a send's ledger entry would be settled and the SMS sent again."""

@@ -19,3 +19,14 @@ def test_other_keys_are_not_mistaken_for_credentials() -> None:
     settings = settings_from_parts("conn", "every8d", "http://127.0.0.1", None, "demo", "pw",
                                    {"timeout": 5, "uid_hint": "x"})
     assert settings.timeout == 5.0
+
+
+@pytest.mark.parametrize(("verify", "expected"), [
+    (True, True), (False, False), ("true", True), ("False", False), ("0", False), ("yes", True),
+    ("", True), ("  ", True), (None, True),  # not set (a form's blank field): the default, verification on
+    ("/etc/ssl/every8d-ca.pem", "/etc/ssl/every8d-ca.pem"),
+])
+def test_verify_reads_switches_paths_and_blanks(verify: object, expected: object) -> None:
+    settings = settings_from_parts("conn", "every8d", "https://oms.every8d.com", None, "demo", "pw",
+                                   {"verify": verify})
+    assert settings.verify == expected
