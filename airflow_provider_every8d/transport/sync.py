@@ -1,6 +1,7 @@
 """Sync transport: POST bodies on kept-alive connections, the retry policy.
 
 Two ways to the server, the same bytes of the form and the same answers (tests/integration/transport):
+
 - straight to it (no proxy for its URL, no netrc file, no session of the caller's): :mod:`transport.wire`,
   HTTP/1.1 on the standard library's sockets, the default and the fast way (nothing of requests loaded);
 - through a proxy, with a netrc entry, or on the caller's ``requests.Session``: requests
@@ -8,6 +9,7 @@ Two ways to the server, the same bytes of the form and the same answers (tests/i
 
 Retry policy, the part that keeps an SMS from going out twice (:mod:`protocol.retry`, run by
 :mod:`protocol.driver`):
+
 - Every request is retried when the connection could not be opened (nothing reached the server).
 - Queries (status, replies, credit) are also retried on timeouts and HTTP 5xx, with backoff.
 - Sends and erasures are never retried once the request may have reached the server: the error says so
