@@ -40,4 +40,9 @@ export AIRFLOW_HOME="${AIRFLOW_HOME:-$ROOT/.airflow/docs}"
 # -E: a fresh environment each time, so warnings of unchanged pages are reported again (an incremental
 # build would stay quiet about a page that links to one deleted since).
 "$VENV/bin/sphinx-build" -E -W --keep-going -q -b html docs docs/_build/html "$@"
+# autodoc output that MyST shows as text ('.. py:class:: ...' on a page) is a page with no API reference.
+if literal=$(grep -l -E '(^|>)\.\. (py:|auto)' docs/_build/html/*.html); then
+    echo "docs: literal reST directives in $literal (use an eval-rst block for autodoc)" >&2
+    exit 1
+fi
 echo "docs: file://$ROOT/docs/_build/html/index.html"
