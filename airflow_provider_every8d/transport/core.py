@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import urllib.request
 from collections.abc import Mapping
 from urllib.parse import SplitResult, urlsplit
@@ -27,6 +28,12 @@ log = logging.getLogger("airflow_provider_every8d.transport")
 USER_AGENT = f"airflow-provider-every8d/{__version__}"
 """Sent by both transports, with `` (requests)`` or `` (httpx)`` after it, so server logs show which ran."""
 PROXY_SCHEMES = ("http", "https", "all")
+
+
+def environment_ca_bundle() -> str | None:
+    """The CA bundle the environment names for ``verify=True``, as requests reads it: REQUESTS_CA_BUNDLE,
+    else CURL_CA_BUNDLE (both ways of the sync client)."""
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or None
 
 
 def proxies_for(settings: ClientSettings) -> Mapping[str, str]:

@@ -8,7 +8,6 @@ one, which falls back to ``Session.post`` where the session needs requests' whol
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 import requests
@@ -19,7 +18,7 @@ from airflow_provider_every8d.protocol.errors import Every8dTransportError
 from airflow_provider_every8d.protocol.exchange import connection_failed
 from airflow_provider_every8d.settings import ClientSettings
 from airflow_provider_every8d.transport.adapter import Every8dAdapter
-from airflow_provider_every8d.transport.core import USER_AGENT
+from airflow_provider_every8d.transport.core import USER_AGENT, environment_ca_bundle
 from airflow_provider_every8d.transport.http11 import WireError
 
 
@@ -56,7 +55,7 @@ def _read_environment_once(session: requests.Session, settings: ClientSettings, 
     auth = requests.utils.get_netrc_auth(settings.base_url)
     if session.verify is True or session.verify is None:  # what merge_environment_settings would give, without
         # its two more scans of the environment for proxies (two thirds of building a client)
-        session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or session.verify
+        session.verify = environment_ca_bundle() or session.verify
     if auth and session.auth is None:
         session.auth = auth
     session.trust_env = False

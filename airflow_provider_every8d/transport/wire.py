@@ -35,6 +35,7 @@ import time
 from typing import NamedTuple
 from urllib.parse import quote, urlsplit
 
+from airflow_provider_every8d.transport.core import environment_ca_bundle
 from airflow_provider_every8d.transport.http11 import WireError, read_answer, request_head
 
 log = logging.getLogger("airflow_provider_every8d.transport")
@@ -94,7 +95,7 @@ def ca_bundle(verify: bool | str) -> bool | str:
     if verify is True:
         import certifi
 
-        return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+        return environment_ca_bundle() or certifi.where()
     return verify
 
 
