@@ -67,8 +67,16 @@ def scrub(text: _Text, secrets: Iterable[str | None]) -> _Text:
 
 def _present(text: str | bytes, secret: str) -> bool:
     """A cheap superset of a match: a form as it is, or case folded where its escapes hold letters (they
-    match in either case); the body is folded only for such a form (a status page: about 20 µs)."""
+    match in either case); the body is folded only for such a form (a status page: about 20 µs).
+
+    First, each ASCII letter and digit of the secret: every form keeps them as they are (no encoding
+    escapes them, and only an escape's hex digits match in either case), so a text lacking one holds no
+    form. One character is a ``memchr`` pass (a 64 KB status page, which holds no letter: about 1 µs,
+    where the forms' substring searches take 25-200 µs)."""
     as_bytes = isinstance(text, bytes)
+    for char in _kept(secret, as_bytes):
+        if char not in text:  # type: ignore[operator]  # both str or both bytes
+            return False
     folded: str | bytes | None = None
     for exact, fold in _needles(secret, as_bytes):
         if exact in text:  # type: ignore[operator]  # both str or both bytes
@@ -78,6 +86,13 @@ def _present(text: str | bytes, secret: str) -> bool:
             if fold in folded:  # type: ignore[operator]
                 return True
     return False
+
+
+@lru_cache(maxsize=64)
+def _kept(secret: str, as_bytes: bool) -> tuple[str | bytes, ...]:
+    """The distinct ASCII letters and digits of ``secret``, letters first (a status page is all digits)."""
+    kept = sorted({char for char in secret if char.isascii() and char.isalnum()}, key=str.isdigit)
+    return tuple(char.encode() if as_bytes else char for char in kept)
 
 
 @lru_cache(maxsize=64)
