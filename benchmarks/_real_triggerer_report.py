@@ -114,11 +114,13 @@ def _series(figures: dict[str, Any], args: argparse.Namespace, key: str) -> dict
              "measured": f"{p99:.1f} ms{peer_lag}",
              "pass": p99 < 100},
             {"bar": f"{mode}: HTTP requests per poll interval = batch pages ({pages:,}), no other calls",
-             "measured": f"{requests['per_interval']:,.0f} per {args.poke:g} s; other requests: {others or 0}",
+             "measured": f"{requests['per_interval']:,.0f} per {args.poke:g} s (ratio to the batch pages "
+                         f"{requests['per_interval'] / pages:.2f}; the peer makes none); other requests: {others or 0}",
              "pass": abs(requests["per_interval"] - pages) <= 0.02 * pages and not others
              and (requests["min_gap"] or args.poke) >= args.poke * 0.99},
             {"bar": f"{mode}: every wait completes ({top:,})",
-             "measured": f"{done}, {release['seconds']:.0f} s after the release; "
+             "measured": f"{succeeded:,} of {top:,} (ratio {succeeded / top:.2f}): {done}, "
+                         f"{release['seconds']:.0f} s after the release; "
                          f"runs {release['runs']}; "
                          f"loop lag meanwhile p99 {_lag(release.get('lags'), 'p99')} ms, max "
                          f"{_lag(release.get('lags'), 'max')} ms, {len(release['blocked'])} 'blocked' warnings "
