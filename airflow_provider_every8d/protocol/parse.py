@@ -158,16 +158,20 @@ _FROM_PAGES = frozenset({"parse_reply_page", "parse_status_page"})
 def __getattr__(name: str) -> Any:
     """The page parsers and the erasure's, re-exported when first asked for: a send never reads a status or
     reply page nor erases, so its first one does not load :mod:`.pages` (and the JSON report reader behind
-    it) or :mod:`.erase`."""
+    it) or :mod:`.erase`. Each is kept as the module's own name once found, so a scan's every page (whose
+    request names ``parse.parse_status_page``) does not come back here."""
     if name in _FROM_PAGES:
         from airflow_provider_every8d.protocol import pages
 
-        return getattr(pages, name)
-    if name == "parse_erase":
+        value = getattr(pages, name)
+    elif name == "parse_erase":
         from airflow_provider_every8d.protocol.erase import parse_erase
 
-        return parse_erase
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = parse_erase
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 __all__ = ["FILTERED_EVERYTHING", "decode", "parse_credit", "parse_erase", "parse_param_send", "parse_reply_page",
