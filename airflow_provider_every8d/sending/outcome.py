@@ -7,9 +7,11 @@ operator layer maps it to Airflow's exceptions in one place (``operators/_verdic
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import Any, NamedTuple, TypedDict
+
+from airflow_provider_every8d.protocol.models import lean_dataclass
 
 
 class Verdict(Enum):
@@ -67,7 +69,7 @@ class ChunkResult(NamedTuple):
                    tuple(str(item) for item in entry.get("filtered") or ()))
 
 
-@dataclass(frozen=True)
+@lean_dataclass(frozen=True)
 class Outcome:
     """The end of a send: its verdict, every chunk the task instance had accepted (earlier tries included,
     so a retry reports the same figures), and why it failed.
@@ -83,6 +85,11 @@ class Outcome:
     problem: str = ""
     retry_safe: bool = False
     cause: BaseException | None = field(default=None, compare=False, repr=False)
+
+    def __init__(self, verdict: Verdict, chunks: tuple[ChunkResult, ...] = (), credit: float | None = None,
+                 problem: str = "", retry_safe: bool = False, cause: BaseException | None = None) -> None:
+        self.__dict__.update(verdict=verdict, chunks=chunks, credit=credit, problem=problem, retry_safe=retry_safe,
+                             cause=cause)
 
     @property
     def batch_ids(self) -> list[str]:
