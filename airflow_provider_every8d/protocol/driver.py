@@ -11,8 +11,8 @@ So the sync (requests) and the async (httpx) transports differ only in how they 
 sleep; which answer is retried, which page comes next and how a summary is counted are decided here.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: a NamedTuple compiles each annotation given as a string
+# (about 20 µs a field at import); these are evaluated once, as objects.
 from collections.abc import Callable, Generator, Iterable, Sequence
 from functools import partial
 from typing import Any, NamedTuple
