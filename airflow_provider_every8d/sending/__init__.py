@@ -14,7 +14,8 @@ its own; see :func:`run`'s docstring.
 
 from __future__ import annotations
 
-from airflow_provider_every8d.sending.dry_run import dry_run
+from typing import TYPE_CHECKING, Any
+
 from airflow_provider_every8d.sending.ledger import LEDGER_KEY, Ledger, MemoryStore, Store
 from airflow_provider_every8d.sending.outcome import ChunkResult, Outcome, SendXCom, Verdict
 from airflow_provider_every8d.sending.plan import Recipient, Send, phone_recipients
@@ -22,3 +23,16 @@ from airflow_provider_every8d.sending.run import NO_LEDGER_WARNING, run
 
 __all__ = ["LEDGER_KEY", "NO_LEDGER_WARNING", "ChunkResult", "Ledger", "MemoryStore", "Outcome", "Recipient",
            "Send", "SendXCom", "Store", "Verdict", "dry_run", "phone_recipients", "run"]
+
+if TYPE_CHECKING:
+    from airflow_provider_every8d.sending._dry_run import dry_run
+
+
+def __getattr__(name: str) -> Any:
+    """:func:`dry_run` (``sending/_dry_run.py``), loaded when first asked for: a send does not need it."""
+    if name == "dry_run":
+        from airflow_provider_every8d.sending._dry_run import dry_run
+
+        globals()["dry_run"] = dry_run  # found directly from now on
+        return dry_run
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

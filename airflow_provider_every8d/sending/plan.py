@@ -1,5 +1,8 @@
 """What a send is, and what is left of it: recipients, chunks, and which chunks go through the filter.
 
+:func:`narrow_recheck` serves :func:`.run`: before a chunk whose answer was lost goes out again through
+the filter, it asks the filter (sending nothing) who already has the text, so only the others are sent to.
+
 Recipients are validated once (into :class:`Recipient`), and every chunk's request is built once, here,
 before anything is sent: a validation error in any chunk stops the send before its first request.
 """
@@ -162,3 +165,30 @@ def _parts(group: Sequence[Recipient], size: int) -> Iterator[tuple[tuple[str, .
     for part in chunked(group, size):
         yield tuple(recipient.key for recipient in part), [recipient.item for recipient in part]
 
+
+def not_dropped(send: Send, chunk: Chunk, dropped: tuple[str, ...]) -> list[Recipient]:
+    """The chunk's recipients the filter would not drop (``dropped``: wire numbers, as the platform gives)."""
+    from airflow_provider_every8d.protocol.phones import parse_phone
+
+    gone = {parse_phone(number).wire for number in dropped}
+    keys = set(chunk.keys)
+    return [recipient for recipient in send.recipients if recipient.key in keys and recipient.number not in gone]
+
+
+def filter_drops(send: Send, chunk: Chunk, call: Any) -> tuple[str, ...]:
+    """The numbers of ``chunk`` the filter would drop (none asked when the send cannot ask)."""
+    if send.ask_filter is None:
+        return ()
+    return tuple(call(send.ask_filter(chunk.request)).filtered)
+
+
+def narrow_recheck(send: Send, chunk: Chunk, call: Any) -> tuple[Chunk | None, tuple[str, ...]]:
+    """The recheck chunk with only the recipients that do not have the text yet (None when all have it),
+    and the numbers that do. The question sends nothing; its errors are raised (nothing was sent)."""
+    have = filter_drops(send, chunk, call)
+    if not have:
+        return chunk, ()
+    left = not_dropped(send, chunk, have)
+    if not left:
+        return None, have
+    return Chunk(chunk.keys, send.build([r.item for r in left], True), True), have

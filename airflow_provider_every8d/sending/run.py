@@ -20,11 +20,10 @@ from airflow_provider_every8d.protocol.errors import (
     Every8dValidationError,
 )
 from airflow_provider_every8d.protocol.privacy import masked_list
-from airflow_provider_every8d.sending.dry_run import narrow_recheck
 from airflow_provider_every8d.sending.guard import money_refusal
 from airflow_provider_every8d.sending.ledger import LEDGER_KEY, Ledger, Store, UnreadableLedger
 from airflow_provider_every8d.sending.outcome import ChunkResult, Outcome, Verdict, failed
-from airflow_provider_every8d.sending.plan import CannotRecheck, Chunk, Send, make_plan
+from airflow_provider_every8d.sending.plan import CannotRecheck, Chunk, Send, make_plan, narrow_recheck
 
 Call = Callable[[Any], Any]
 """``call(request)``: sends one :class:`~airflow_provider_every8d.protocol.request.ApiRequest` and returns

@@ -29,7 +29,7 @@ print(json.dumps({"sent": sent, "loaded": loaded, "models": models}))
 
 NOT_FOR_A_SEND = ("airflow_provider_every8d.protocol.reports", "airflow_provider_every8d.protocol.erase",
                   "airflow_provider_every8d.protocol.pages", "airflow_provider_every8d.protocol.paging",
-                  "airflow_provider_every8d.operators.delivery_report")
+                  "airflow_provider_every8d.operators.delivery_report", "airflow_provider_every8d.sending._dry_run")
 
 
 def test_a_first_send_loads_none_of_what_it_does_not_read(every8d_emulator: Any) -> None:
@@ -51,6 +51,7 @@ def test_a_first_send_loads_none_of_what_it_does_not_read(every8d_emulator: Any)
     ("protocol.models", "push_time", "protocol.reports"),
     ("protocol.models", "EraseResult", "protocol.erase"),
     ("protocol.parse", "parse_erase", "protocol.erase"),
+    ("sending", "dry_run", "sending._dry_run"),
 ])
 def test_a_name_a_send_does_not_load_is_still_importable_from_its_home(home: str, name: str, source: str) -> None:
     module = importlib.import_module(f"airflow_provider_every8d.{home}")
