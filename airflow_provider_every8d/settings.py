@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from airflow_provider_every8d.constants import CONN_TYPE
 from airflow_provider_every8d.protocol.endpoints import base_url
 from airflow_provider_every8d.protocol.errors import Every8dValidationError
-from airflow_provider_every8d.protocol.models import lean_dataclass
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +36,7 @@ CREDENTIAL_KEYS = frozenset({"uid", "pwd", "password"})
 """Extra keys refused whatever their case: a credential in extra is shown in the UI and in exports."""
 
 
-@lean_dataclass(frozen=True)
+@dataclass(frozen=True)
 class ClientSettings:
     """What a client needs from an ``every8d`` connection, checked (:func:`settings_from_parts`): the base URL
     with any path prefix, UID and PWD (the PWD never in the repr), and the extra's options with their defaults."""
@@ -52,14 +51,6 @@ class ClientSettings:
     api_version: Literal["2.1", "2.2"] = "2.1"
     auth: Literal["password", "token"] = "password"
     token_renew_after: float = DEFAULT_TOKEN_RENEW_AFTER
-
-    def __init__(self, base_url: str, uid: str, password: str, timeout: float = DEFAULT_TIMEOUT,
-                 verify: bool | str = True, proxies: Mapping[str, str] | None = None, connect_retries: int = 3,
-                 api_version: Literal["2.1", "2.2"] = "2.1", auth: Literal["password", "token"] = "password",
-                 token_renew_after: float = DEFAULT_TOKEN_RENEW_AFTER) -> None:
-        self.__dict__.update(base_url=base_url, uid=uid, password=password, timeout=timeout, verify=verify,
-                             proxies=proxies, connect_retries=connect_retries, api_version=api_version, auth=auth,
-                             token_renew_after=token_renew_after)
 
     @property
     def uses_token(self) -> bool:

@@ -1,5 +1,4 @@
-"""Typed results of every endpoint: here a send's (a frozen dataclass) and the batch-id rule, and
-:func:`lean_dataclass`, how the frozen dataclasses a first send creates are made without compiling.
+"""Typed results of every endpoint: here a send's (a frozen dataclass) and the batch-id rule.
 
 An erasure's result (:mod:`.erase`) and what the platform reports after a send (status rows and pages,
 replies, the delivery-report push: :mod:`.reports`) are re-exported here when first asked for: a send
@@ -9,14 +8,10 @@ never reads them, so its first one does not create their classes.
 from __future__ import annotations
 
 import re
-from dataclasses import FrozenInstanceError, dataclass, fields
-from operator import attrgetter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from dataclasses import dataclass as lean_dataclass
-
     from airflow_provider_every8d.protocol.erase import EraseResult as EraseResult
     from airflow_provider_every8d.protocol.reports import DeliveryReport as DeliveryReport
     from airflow_provider_every8d.protocol.reports import DeliveryRow as DeliveryRow
@@ -34,60 +29,8 @@ push's ``BatchID``): the platform gives UUIDs, older accounts shorter ids, so le
 ``_``, 1 to 64 characters; but what starts like a UUID (8 hex digits and ``-``) must be a whole UUID, so an
 answer cut inside its id never yields a wrong one. Use ``fullmatch``."""
 
-_FROZEN: set[type] = set()
 
-
-def _setattr(self: Any, name: str, value: Any) -> None:
-    if type(self) in _FROZEN or name in self.__dataclass_fields__:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-    object.__setattr__(self, name, value)
-
-
-def _delattr(self: Any, name: str) -> None:
-    if type(self) in _FROZEN or name in self.__dataclass_fields__:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-    object.__delattr__(self, name)
-
-
-def _methods(cls: Any) -> None:
-    """``__eq__``, ``__hash__`` and ``__repr__`` as ``@dataclass(frozen=True)`` makes them, from the fields'
-    ``compare`` and ``repr`` flags, written once here instead of compiled from source for each class."""
-    key = attrgetter(*[f.name for f in fields(cls) if f.compare])
-    shown = [f.name for f in fields(cls) if f.repr]
-
-    def __eq__(self: Any, other: object) -> bool:
-        return key(self) == key(other) if other.__class__ is self.__class__ else NotImplemented
-
-    def __hash__(self: Any) -> int:
-        return hash(key(self))
-
-    def __repr__(self: Any) -> str:
-        return f"{self.__class__.__qualname__}({', '.join(f'{name}={getattr(self, name)!r}' for name in shown)})"
-
-    cls.__eq__, cls.__hash__, cls.__repr__ = __eq__, __hash__, __repr__
-
-
-if not TYPE_CHECKING:  # to a type checker, ``lean_dataclass`` is ``dataclasses.dataclass`` (imported above)
-    def lean_dataclass(*, frozen: bool) -> Callable[[type], type]:
-        """``@lean_dataclass(frozen=True)`` is ``@dataclass(frozen=True)`` for a class that writes its own
-        ``__init__`` (its fields put in its ``__dict__``, positional in the fields' order, as the
-        generated one): the same dataclass to ``dataclasses.fields``, ``replace`` and ``asdict``, the same
-        equality, hash, repr, pickling and ``FrozenInstanceError``, without the six methods Python 3.11
-        compiles from source for each such class (0.6-0.8 ms at import: every first send paid it for each
-        of its four, this module's result, the request, the settings and the engine's outcome)."""
-        assert frozen, "lean_dataclass makes frozen dataclasses only"
-
-        def make(cls: type) -> type:
-            cls = dataclass(init=False, repr=False, eq=False)(cls)
-            _methods(cls)
-            cls.__setattr__, cls.__delattr__ = _setattr, _delattr
-            _FROZEN.add(cls)
-            return cls
-
-        return make
-
-
-@lean_dataclass(frozen=True)
+@dataclass(frozen=True)
 class SendResult:
     """Answer of a send (1.1-1.5).
 
@@ -105,12 +48,6 @@ class SendResult:
     filtered: tuple[str, ...] = ()
     msg_id: str | None = None
     fail_batch_ids: tuple[str, ...] = ()
-
-    def __init__(self, credit: float | None, sent: int, cost: float, unsent: int, batch_id: str,
-                 filtered: tuple[str, ...] = (), msg_id: str | None = None,
-                 fail_batch_ids: tuple[str, ...] = ()) -> None:
-        self.__dict__.update(credit=credit, sent=sent, cost=cost, unsent=unsent, batch_id=batch_id, filtered=filtered,
-                             msg_id=msg_id, fail_batch_ids=fail_batch_ids)
 
     @property
     def duplicates(self) -> dict[str, str]:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import field
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote_plus
 
 from airflow_provider_every8d.protocol.endpoints import Endpoint
-from airflow_provider_every8d.protocol.models import lean_dataclass
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -32,7 +31,7 @@ def _quote(value: str) -> str:
     return value.replace(",", "%2C") if _PLAIN.fullmatch(value) else quote_plus(value, encoding="utf-8")
 
 
-@lean_dataclass(frozen=True)
+@dataclass(frozen=True)
 class ApiRequest:
     """What to send to one endpoint, and the parser for its answer.
 
@@ -47,12 +46,6 @@ class ApiRequest:
     parser: Callable[[bytes], Any] | None = field(default=None, compare=False, repr=False)
     recipients: tuple[str, ...] = field(default=(), repr=False)
     estimated_cost: float = 0.0
-
-    def __init__(self, endpoint: Endpoint, fields: tuple[tuple[str, str], ...] = (),
-                 json_fields: dict[str, Any] | None = None, parser: Callable[[bytes], Any] | None = None,
-                 recipients: tuple[str, ...] = (), estimated_cost: float = 0.0) -> None:
-        self.__dict__.update(endpoint=endpoint, fields=fields, json_fields=json_fields, parser=parser,
-                             recipients=recipients, estimated_cost=estimated_cost)
 
     @property
     def message(self) -> str | None:

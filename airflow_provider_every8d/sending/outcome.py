@@ -7,11 +7,9 @@ operator layer maps it to Airflow's exceptions in one place (``operators/_verdic
 # No ``from __future__ import annotations`` here, as in plan.py: a NamedTuple or TypedDict compiles each
 # annotation given as a string (about 20 µs a field at import); these are evaluated once, as objects.
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import field
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, NamedTuple, TypedDict
-
-from airflow_provider_every8d.protocol.models import lean_dataclass
 
 
 class Verdict(Enum):
@@ -69,7 +67,7 @@ class ChunkResult(NamedTuple):
                    tuple(str(item) for item in entry.get("filtered") or ()))
 
 
-@lean_dataclass(frozen=True)
+@dataclass(frozen=True)
 class Outcome:
     """The end of a send: its verdict, every chunk the task instance had accepted (earlier tries included,
     so a retry reports the same figures), and why it failed.
@@ -85,11 +83,6 @@ class Outcome:
     problem: str = ""
     retry_safe: bool = False
     cause: BaseException | None = field(default=None, compare=False, repr=False)
-
-    def __init__(self, verdict: Verdict, chunks: tuple[ChunkResult, ...] = (), credit: float | None = None,
-                 problem: str = "", retry_safe: bool = False, cause: BaseException | None = None) -> None:
-        self.__dict__.update(verdict=verdict, chunks=chunks, credit=credit, problem=problem, retry_safe=retry_safe,
-                             cause=cause)
 
     @property
     def batch_ids(self) -> list[str]:
