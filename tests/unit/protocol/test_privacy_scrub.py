@@ -57,3 +57,17 @@ def test_a_long_page_of_digits_is_scrubbed_where_the_password_sits_at_its_end(pa
     assert scrub(page.encode(), [password]) == expected.encode()
     clean = page.replace(FORMS[form](password), "Chen")
     assert scrub(clean, [password]) == clean
+
+
+@pytest.mark.parametrize(("password", "text", "expected"), [
+    ("a%2Fb", "PWD=a%2fb&", "PWD=***&"),  # a percent escape in the password: its hex matches in either case
+    ("%2f", "PWD=%2F&", "PWD=***&"),
+    ("k\\u00ABz", '{"PWD": "k\\u00abz"}', '{"PWD": "***"}'),  # a JSON escape in the password, hex lowered
+    ("k\\u00ABz", "PWD=k\\U00ABz&", "PWD=***&"),  # the u of such an escape matches in either case too
+    ("k\\u00abz", '{"PWD": "k\\\\u00ABz"}', '{"PWD": "***"}'),  # its JSON form (backslash escaped), hex raised
+])
+def test_an_escape_written_into_the_password_is_scrubbed_in_either_case(password: str, text: str,
+                                                                          expected: str) -> None:
+    """The letter-and-digit pre-check must not rule out a text where only such an escape's case differs."""
+    assert scrub(text, [password]) == expected
+    assert scrub(text.encode(), [password]) == expected.encode()
