@@ -48,11 +48,28 @@ def _write_off_loop(write: Any, message: str, args: tuple[Any, ...]) -> None:
     _WRITER["lines"].put((contextvars.copy_context(), write, message, args))
 
 
+def flush_log_lines(timeout: float = 5.0) -> bool:
+    """Wait until the lines queued so far in this process are written (False if ``timeout`` s were not
+    enough): for a caller that reads the log right after a trigger ran, as a test does."""
+    import os
+    import threading
+
+    if _WRITER.get("pid") != os.getpid():
+        return True
+    written = threading.Event()
+    _WRITER["lines"].put(written)
+    return written.wait(timeout)
+
+
 def _writer(lines: Any) -> None:
     from contextlib import suppress
 
     while True:
-        context, write, message, args = lines.get()
+        item = lines.get()
+        if not isinstance(item, tuple):  # flush_log_lines(): everything queued before it is written
+            item.set()
+            continue
+        context, write, message, args = item
         with suppress(Exception):  # a failing handler must not stop the lines of every other trigger
             context.run(write, message, *args)
 

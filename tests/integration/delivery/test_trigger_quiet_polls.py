@@ -43,8 +43,10 @@ def test_unchanged_polls_write_one_line(every8d_emulator: Every8dEmulator, monke
             return [await trigger.check(client) for _ in range(times)]
 
     assert asyncio.run(poll(4)) == [None] * 4
+    assert triggers.flush_log_lines()  # lines are written by a thread: read them once it wrote them
     assert len(logger.lines) == 1 and "2 pending" in logger.lines[0]
     every8d_emulator.advance(3600)
     (event,) = asyncio.run(poll(1))
     assert event is not None and event.payload["status"] == "success"
+    assert triggers.flush_log_lines()
     assert len(logger.lines) == 2 and "2 delivered" in logger.lines[1]
