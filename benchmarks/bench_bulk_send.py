@@ -14,7 +14,9 @@ Measured, against one emulator process (its CPU is not ours):
 - total: a fresh process per way and size, CPU from after ``import airflow.sdk`` to the end of the send
   (imports of the HTTP library and the client, the connection lookup, the send);
 - first send: a fresh process, 1 recipient, CPU beyond ``import airflow.sdk`` (median of 3 processes), and
-  its CPU by stage (:data:`STAGES`: ours, the connection lookup, the client, the send; whether requests loaded).
+  its CPU by stage (:data:`STAGES`: ours, the connection lookup, the client, the send; whether requests loaded),
+  and Airflow's connection lookup alone (``BaseHook.get_connection`` in a fresh process, none of this
+  provider's code), the part of the first-send bar that is Airflow's.
 Profiles go to benchmarks/profiles/ (cProfile of a warm send; the stages and ``-X importtime`` of a first send).
 
     .venv/bin/python benchmarks/bench_bulk_send.py [--sizes 2000,20000,100000] [--repeat 3] [--json]
@@ -346,7 +348,8 @@ def result(sizes: list[int], warm: dict[str, dict[int, float]], total: dict[str,
                              ["ours, in a task process (Airflow's supervisor modules already loaded)",
                               f"{first['ours_task'] * 1000:.1f}"],
                              ["peer, the same", f"{first['peer_task'] * 1000:.1f}"],
-                             ["Airflow's connection lookup alone (`BaseHook.get_connection`, no provider code)",
+                             ["Airflow's connection lookup alone (`BaseHook.get_connection`, none of this "
+                              "provider's code)",
                               f"{first['lookup'] * 1000:.1f}"],
                              ["the same in a task process", f"{first['lookup_task'] * 1000:.1f}"]]}],
         "bars": [
@@ -359,15 +362,17 @@ def result(sizes: list[int], warm: dict[str, dict[int, float]], total: dict[str,
              "measured": f"{first_ms:.1f} ms (peer {first['peer'] * 1000:.1f} ms, ratio "
                          f"{first_ms / (first['peer'] * 1000):.2f})",
              "pass": first_ms < FIRST_SEND_BAR_MS},
-            {"bar": "of the bar, Airflow's own connection lookup alone in a fresh interpreter (any hook's "
-                    "`BaseHook.get_connection`, no provider code, nothing sent)",
-             "measured": f"{first['lookup'] * 1000:.1f} ms, leaving {FIRST_SEND_BAR_MS - first['lookup'] * 1000:.1f}"
-                         f" ms for the provider; ours beyond it {first_ms - first['lookup'] * 1000:.1f} ms",
-             "pass": None},
-            {"bar": "the same in a task process (Airflow's supervisor modules loaded, as a forked task has them)",
+            {"bar": f"first send < {FIRST_SEND_BAR_MS:.0f} ms in a task process (Airflow's supervisor modules "
+                    "loaded, as a forked task has them)",
              "measured": f"{first['ours_task'] * 1000:.1f} ms (peer {first['peer_task'] * 1000:.1f} ms, ratio "
                          f"{first['ours_task'] / first['peer_task']:.2f})",
              "pass": first["ours_task"] * 1000 < FIRST_SEND_BAR_MS},
+            {"bar": "Airflow's part of the fresh first send: its connection lookup alone in a fresh interpreter "
+                    "(any hook's "
+                    "`BaseHook.get_connection`, none of this provider's code, nothing sent)",
+             "measured": f"{first['lookup'] * 1000:.1f} ms, leaving {FIRST_SEND_BAR_MS - first['lookup'] * 1000:.1f}"
+                         f" ms for the provider; ours beyond it {first_ms - first['lookup'] * 1000:.1f} ms",
+             "pass": None},
         ],
         "notes": [
             "Ours: operator built, then as a task run does: prepared (`prepare_for_execution`, so assigning "
@@ -392,7 +397,7 @@ def result(sizes: list[int], warm: dict[str, dict[int, float]], total: dict[str,
             "library's; the peer imports requests, 31-50 ms of its figure); the connection lookup in a fresh "
             "interpreter imports "
             "airflow.sdk.execution_time.supervisor and coordinator, which a task process forked from the "
-            "supervisor already has: that lookup alone, no provider code, costs "
+            "supervisor already has: that lookup alone, none of this provider's code, costs "
             f"{first['lookup'] * 1000:.1f} ms in a fresh interpreter ({first['lookup_task'] * 1000:.1f} in a task "
             "process) in this run, of the 30 ms bar. Stages and `-X importtime`: "
             "benchmarks/profiles/first_send_importtime.txt; docs/benchmarks.md says what is left of ours and "
