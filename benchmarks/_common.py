@@ -132,3 +132,22 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> lis
 
 def wants_json(argv: Sequence[str]) -> bool:
     return "--json" in argv
+
+
+def importtime_report(stderr: str, what: str) -> str:
+    """``-X importtime`` lines of what ``what`` imported after ``airflow.sdk``, slowest first (the top 40)."""
+    lines = [line for line in stderr.splitlines() if line.startswith("import time:")]
+    after = next((i for i, line in enumerate(lines) if line.rstrip().endswith("| airflow.sdk")), -1)
+    rows = []
+    for line in lines[after + 1:]:
+        try:
+            own, cumulative, name = line.split(":", 1)[1].split("|")
+            rows.append((int(cumulative), int(own), name.rstrip()))
+        except ValueError:
+            continue
+    top = sum(cumulative for cumulative, _, name in rows if len(name) - len(name.lstrip()) == 1)
+    out = [f"# -X importtime of {what}, modules imported after `import airflow.sdk`",
+           f"# {len(rows)} modules, {top / 1000:.1f} ms cumulative at top level (wall, this machine's load)",
+           "# cumulative_us  self_us  module (indent = import depth)"]
+    out += [f"{cumulative:>12} {own:>8}  {name}" for cumulative, own, name in sorted(rows, reverse=True)[:40]]
+    return "\n".join(out) + "\n"

@@ -38,7 +38,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from _common import PASSWORD, UID, emit, emulator, isolate_airflow, phone_numbers
+from _common import PASSWORD, UID, emit, emulator, importtime_report, isolate_airflow, phone_numbers
 
 CHUNK = 1000
 MESSAGE = "Benchmark: your order has shipped."
@@ -211,27 +211,9 @@ def fresh(way: str, count: int, start: int, *extra: str, task: bool = False) -> 
     if done.returncode != 0:
         raise RuntimeError(f"{way} in a fresh process failed: {done.stderr[-2000:]}")
     if extra:
-        (PROFILES / "first_send_importtime.txt").write_text(importtime_report(done.stderr))
+        (PROFILES / "first_send_importtime.txt").write_text(
+            importtime_report(done.stderr, "a first send (1 recipient)"))
     return float(json.loads(done.stdout.strip().splitlines()[-1])["cpu"])
-
-
-def importtime_report(stderr: str) -> str:
-    """``-X importtime`` lines of what the first send imported after ``airflow.sdk``, slowest first."""
-    lines = [line for line in stderr.splitlines() if line.startswith("import time:")]
-    after = next((i for i, line in enumerate(lines) if line.rstrip().endswith("| airflow.sdk")), -1)
-    rows = []
-    for line in lines[after + 1:]:
-        try:
-            own, cumulative, name = line.split(":", 1)[1].split("|")
-            rows.append((int(cumulative), int(own), name.rstrip()))
-        except ValueError:
-            continue
-    top = sum(cumulative for cumulative, _, name in rows if len(name) - len(name.lstrip()) == 1)
-    out = ["# -X importtime of a first send (1 recipient), modules imported after `import airflow.sdk`",
-           f"# {len(rows)} modules, {top / 1000:.1f} ms cumulative at top level (wall, this machine's load)",
-           "# cumulative_us  self_us  module (indent = import depth)"]
-    out += [f"{cumulative:>12} {own:>8}  {name}" for cumulative, own, name in sorted(rows, reverse=True)[:40]]
-    return "\n".join(out) + "\n"
 
 
 def first_send_stages(start: int, runs: int = 3) -> dict[str, dict[str, float]]:

@@ -3,7 +3,8 @@
 A DAG file is parsed often, in fresh processes; whatever a provider module imports at its top is paid on
 every parse. For each module, ``--repeat`` (default 7) fresh interpreters each import ``airflow.sdk`` first,
 then time ``import MODULE`` alone; the median is reported, with the heavy third-party modules that the
-import newly pulled in (``sys.modules`` before/after).
+import newly pulled in (``sys.modules`` before/after). The slowest DAG-facing module is imported once more
+under ``-X importtime``, written to benchmarks/profiles/parse_time_importtime.txt.
 
     .venv/bin/python benchmarks/bench_parse_time.py [--repeat 7] [--json]
 """
@@ -17,9 +18,10 @@ import statistics
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from _common import ROOT, emit, isolate_airflow
+from _common import ROOT, emit, importtime_report, isolate_airflow
 
 MODULES = (
     "airflow_provider_every8d.operators.every8d",
@@ -40,6 +42,8 @@ HOOK = "airflow_provider_every8d.hooks.every8d"
 PEER = "airflow.providers.common.compat.sdk"
 """The peer, same run: what any provider's DAG-facing module imports first (the compat authoring classes)."""
 
+PROFILE = Path(__file__).resolve().parent / "profiles" / "parse_time_importtime.txt"
+
 PROBE = """
 import json, sys, time
 import airflow.sdk
@@ -56,6 +60,15 @@ def probe(module: str) -> dict[str, Any]:
     output = subprocess.run([sys.executable, "-c", PROBE.format(module=module)], capture_output=True, text=True,
                             check=True, cwd=ROOT, env=os.environ, timeout=120).stdout
     return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def write_profile(module: str, median_ms: float) -> None:
+    """``-X importtime`` of ``module`` over ``import airflow.sdk``, into :data:`PROFILE`."""
+    stderr = subprocess.run([sys.executable, "-X", "importtime", "-c", PROBE.format(module=module)],
+                            capture_output=True, text=True, check=True, cwd=ROOT, env=os.environ, timeout=120).stderr
+    PROFILE.parent.mkdir(exist_ok=True)
+    PROFILE.write_text(f"# the slowest DAG-facing module: {module}, median {median_ms:.1f} ms in this run\n"
+                       + importtime_report(stderr, f"`import {module}`"))
 
 
 def heavy_in(new: Sequence[str], module: str) -> list[str]:
@@ -81,6 +94,8 @@ def run(repeat: int) -> dict[str, Any]:
             bars.append((module, median_ms, heavy))
             worst = max(worst, median_ms)
     dag_facing_heavy = sorted({name for _, _, heavy in bars for name in heavy})
+    slowest, slowest_ms, _ = max(bars, key=lambda bar: bar[1])
+    write_profile(slowest, slowest_ms)
     return {
         "name": "parse_time",
         "title": "4. Parse-time cost over `import airflow.sdk`",
@@ -101,6 +116,8 @@ def run(repeat: int) -> dict[str, Any]:
             "The plugin is listed for information: DAG files do not import it nor the hook (the hook is "
             "imported inside operator/sensor methods; the plugin is loaded by the API server).",
             f"Heavy modules looked for: {', '.join(HEAVY)}.",
+            f"What the slowest DAG-facing module (`{slowest}`) imports, `-X importtime`: "
+            "benchmarks/profiles/parse_time_importtime.txt.",
         ],
     }
 
