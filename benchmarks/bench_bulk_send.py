@@ -13,7 +13,8 @@ Measured, against one emulator process (its CPU is not ours):
   ours and the peer alternating so that the machine's load hits both alike;
 - total: a fresh process per way and size, CPU from after ``import airflow.sdk`` to the end of the send
   (imports of the HTTP library and the client, the connection lookup, the send);
-- first send: a fresh process, 1 recipient, CPU beyond ``import airflow.sdk`` (median of 3 processes), and
+- first send: a fresh process, 1 recipient, CPU beyond ``import airflow.sdk`` (median of :data:`FIRST_RUNS`
+  processes, the ways taking turns), and
   its CPU by stage (:data:`STAGES`: ours, the connection lookup, the client, the send; whether requests loaded),
   and Airflow's connection lookup alone (``BaseHook.get_connection`` in a fresh process, none of this
   provider's code), the part of the first-send bar that is Airflow's.
@@ -216,7 +217,12 @@ def fresh(way: str, count: int, start: int, *extra: str, task: bool = False) -> 
     return float(json.loads(done.stdout.strip().splitlines()[-1])["cpu"])
 
 
-def first_send_stages(start: int, runs: int = 3) -> dict[str, dict[str, float]]:
+FIRST_RUNS = 5
+"""Fresh processes per way and mode for a first-send figure (and per mode for its stages): a single one
+scatters by several ms on a shared machine."""
+
+
+def first_send_stages(start: int, runs: int = FIRST_RUNS) -> dict[str, dict[str, float]]:
     """CPU seconds of each stage of a first send (:data:`STAGES`), median of ``runs`` processes, in a fresh
     interpreter (``fresh``) and with a task process's modules loaded (``task``)."""
     found: dict[str, dict[str, float]] = {}
@@ -237,7 +243,8 @@ def first_send_stages(start: int, runs: int = 3) -> dict[str, dict[str, float]]:
 
 def stages_report(stages: dict[str, dict[str, float]]) -> str:
     """The stage table written above the ``-X importtime`` lines of first_send_importtime.txt."""
-    out = ["# CPU ms of a first send (1 recipient) by stage, beyond `import airflow.sdk`; median of 3 processes",
+    out = ["# CPU ms of a first send (1 recipient) by stage, beyond `import airflow.sdk`; median of "
+           f"{FIRST_RUNS} processes",
            f"# {'fresh':>7} {'task':>7}  stage (task: Airflow's supervisor modules loaded before the clock)"]
     for name, label in STAGE_NAMES.items():
         out.append(f"  {stages['fresh'][name] * 1000:7.1f} {stages['task'][name] * 1000:7.1f}  {label}")
@@ -249,12 +256,17 @@ def stages_report(stages: dict[str, dict[str, float]]) -> str:
 
 
 def first_send(start: int) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """The first-send figures (3 processes a way and mode), its stages, and its profile written."""
-    first = {way: statistics.median(fresh(way, 1, start + i) for i in range(3)) for way in (*WAYS, "lookup")}
-    first.update({f"{way}_task": statistics.median(fresh(way, 1, start + 5 + i, task=True) for i in range(3))
-                  for way in (*WAYS, "lookup")})
-    fresh("ours", 1, start + 10, "-X", "importtime")
-    stages = first_send_stages(start + 20)
+    """The first-send figures (:data:`FIRST_RUNS` processes a way and mode, the ways taking turns so that a
+    drift of the machine's speed falls on each alike), its stages, and its profile written."""
+    first: dict[str, float] = {}
+    for suffix, offset in (("", 0), ("_task", FIRST_RUNS)):
+        samples: dict[str, list[float]] = {way: [] for way in (*WAYS, "lookup")}
+        for i in range(FIRST_RUNS):
+            for way, found in samples.items():
+                found.append(fresh(way, 1, start + offset + i, task=bool(suffix)))
+        first.update({f"{way}{suffix}": statistics.median(found) for way, found in samples.items()})
+    fresh("ours", 1, start + 2 * FIRST_RUNS, "-X", "importtime")
+    stages = first_send_stages(start + 2 * FIRST_RUNS + 1)
     profile = PROFILES / "first_send_importtime.txt"
     profile.write_text(stages_report(stages) + profile.read_text())
     return first, stages
@@ -363,7 +375,8 @@ def result(sizes: list[int], warm: dict[str, dict[int, float]], total: dict[str,
             "chunk priced, the ledger written before and after each chunk. The peer validates nothing and "
             "keeps no ledger. Warm: median of the runs in one process after a first send of each way; ours and "
             "the peer alternate. Total: a fresh process per way and size, CPU after `import airflow.sdk` "
-            "(imports, connection lookup, the send). µs are client CPU per recipient.",
+            "(imports, connection lookup, the send). µs are client CPU per recipient. First send: median of "
+            f"{FIRST_RUNS} fresh processes a way, ours, the peer and the lookup alone taking turns.",
             "Building the operator: Airflow walks every element of a templated list for XComArgs "
             "(`iter_xcom_references`, about 0.3-0.4 µs a number) when the DAG file is parsed; the send "
             "operators skip the walk for a list of plain strings, which holds none, so what is left is "
