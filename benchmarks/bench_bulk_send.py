@@ -256,8 +256,8 @@ def stages_report(stages: dict[str, dict[str, float]]) -> str:
 
 
 def first_send(start: int) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
-    """The first-send figures (:data:`FIRST_RUNS` processes a way and mode, the ways taking turns so that a
-    drift of the machine's speed falls on each alike), its stages, and its profile written."""
+    """The first-send figures (:data:`FIRST_RUNS` processes a way and mode, the ways taking turns in a fixed
+    order, so a slow drift of the machine's speed falls on each alike), its stages, and its profile written."""
     first: dict[str, float] = {}
     for suffix, offset in (("", 0), ("_task", FIRST_RUNS)):
         samples: dict[str, list[float]] = {way: [] for way in (*WAYS, "lookup")}
