@@ -2,7 +2,8 @@
 
 ``Every8dDeliveryStatusSensor.poke(context)`` is called directly: it reads every page of the batch over HTTP
 (``Every8dHook.get_delivery_summary``: parse, count, one page in memory) and returns the summary. Measured:
-wall and client CPU per row (without tracemalloc, median of ``--repeat`` pokes), then the peak of Python
+wall and client CPU per row (without tracemalloc, median of ``--repeat`` rounds in which ours and the peer at
+each size, then the two floors below, take turns: a drift of the machine's speed falls on all), then the peak of Python
 allocations (tracemalloc) and of RSS (VmHWM reset before each poke) for each size. The peer, same run: a bare
 loop that POSTs each page and counts the STATUS column, checking nothing. Context, same run, largest size: the
 floor of the HTTP exchange on this machine (each page POSTed over one kept-alive ``http.client.HTTPConnection``,
@@ -28,15 +29,17 @@ import sysconfig
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from _common import ROOT, emit, emulator, isolate_airflow, phone_numbers, reset_peak_rss, status_kib
 
 SEND_CHUNK = 10_000
 PROFILES = Path(__file__).resolve().parent / "profiles"
+Way = TypeVar("Way", bound=Hashable)
 
 
 def create_batch(rows: int, start: int) -> str:
@@ -69,15 +72,22 @@ def poke(batch_id: str, rows: int) -> None:
         raise RuntimeError(f"summary counted {total} rows, expected {rows}")
 
 
-def timed(batch_id: str, rows: int, repeat: int) -> tuple[float, float]:
-    """Median (wall s, CPU s) of ``repeat`` pokes."""
-    walls, cpus = [], []
+def clocked(scan: Callable[[], None]) -> tuple[float, float]:
+    """(wall s, CPU s) of one call of ``scan``."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    scan()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def in_turns(ways: Mapping[Way, Callable[[], None]], repeat: int) -> dict[Way, tuple[float, float]]:
+    """Median (wall s, CPU s) of each way over ``repeat`` rounds, the ways taking turns in each round: a
+    drift of this shared machine's speed falls on every way, not on the one measured at the time."""
+    runs: dict[Way, list[tuple[float, float]]] = {name: [] for name in ways}
     for _ in range(repeat):
-        cpu, wall = time.process_time(), time.perf_counter()
-        poke(batch_id, rows)
-        walls.append(time.perf_counter() - wall)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(walls), statistics.median(cpus)
+        for name, scan in ways.items():
+            runs[name].append(clocked(scan))
+    return {name: (statistics.median(wall for wall, _ in got), statistics.median(cpu for _, cpu in got))
+            for name, got in runs.items()}
 
 
 def peaks(batch_id: str, rows: int) -> tuple[int, int]:
@@ -112,15 +122,6 @@ def peer_scan(batch_id: str, rows: int) -> None:
                 break
     if sum(counts.values()) != rows:
         raise RuntimeError(f"peer counted {sum(counts.values())} rows, expected {rows}")
-
-
-def timed_peer(batch_id: str, rows: int, repeat: int) -> float:
-    cpus = []
-    for _ in range(repeat):
-        cpu = time.process_time()
-        peer_scan(batch_id, rows)
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(cpus)
 
 
 def _page_requests(batch_id: str, rows: int) -> tuple[str, int, str, list[bytes]]:
@@ -174,16 +175,6 @@ def floor_socket(batch_id: str, rows: int) -> Callable[[], None]:
 
     scan()
     return scan
-
-
-def timed_calls(scan: Callable[[], None], repeat: int) -> float:
-    """Median CPU seconds of ``repeat`` calls of ``scan``."""
-    cpus = []
-    for _ in range(repeat):
-        cpu = time.process_time()
-        scan()
-        cpus.append(time.process_time() - cpu)
-    return statistics.median(cpus)
 
 
 def parse_only(batch_id: str) -> float:
@@ -241,11 +232,18 @@ def run(sizes: list[int], repeat: int, profile: bool = True) -> dict[str, Any]:
             start += 2 * size
         poke(ids[sizes[0]], sizes[0])  # warm-up: imports, connection, first page
         peer_scan(ids[sizes[0]], sizes[0])
-        times = {size: timed(ids[size], size, repeat) for size in sizes}
-        peer = {size: timed_peer(ids[size], size, repeat) for size in sizes}
-        parsing = parse_only(ids[sizes[-1]])
-        floors = {"http.client": timed_calls(floor_http_client(ids[sizes[-1]], sizes[-1]), repeat),
-                  "socket": timed_calls(floor_socket(ids[sizes[-1]], sizes[-1]), repeat)}
+        big = sizes[-1]
+        ways: dict[tuple[str, int | str], Callable[[], None]] = {}
+        for size in sizes:  # each round: ours and the peer at each size, then the two floors
+            ways["ours", size] = partial(poke, ids[size], size)
+            ways["peer", size] = partial(peer_scan, ids[size], size)
+        ways["floor", "http.client"] = floor_http_client(ids[big], big)
+        ways["floor", "socket"] = floor_socket(ids[big], big)
+        medians = in_turns(ways, repeat)
+        times = {size: medians[("ours", size)] for size in sizes}
+        peer = {size: medians[("peer", size)][1] for size in sizes}
+        floors = {name: medians[("floor", name)][1] for name in ("http.client", "socket")}
+        parsing = parse_only(ids[big])
         if profile:
             nearest = min(sizes, key=lambda size: abs(size - 100_000))
             profile_poke(ids[nearest], nearest)
@@ -287,9 +285,10 @@ def run(sizes: list[int], repeat: int, profile: bool = True) -> dict[str, Any]:
             "with nothing on top (the standard library's http.client on one kept-alive connection, and a bare "
             "socket), and what reading a page costs without HTTP; under 1 µs a row means a page's HTTP and "
             "its reading together under 1 ms.",
-            f"`Every8dDeliveryStatusSensor.poke({{}})` called directly; timings are the median of {repeat} pokes "
-            "without tracemalloc; memory is measured in separate pokes (tracemalloc, and VmHWM reset through "
-            "/proc/self/clear_refs), second round kept.",
+            f"`Every8dDeliveryStatusSensor.poke({{}})` called directly; timings are the median of {repeat} rounds "
+            "without tracemalloc, in each of which ours and the peer at each size, then the two floors, take turns "
+            "(a drift of this shared machine's speed falls on every way); memory is measured in separate pokes "
+            "(tracemalloc, and VmHWM reset through /proc/self/clear_refs), second round kept.",
             "Client CPU covers building the requests, HTTP (the sync client's direct way, `transport/wire.py`: "
             "HTTP/1.1 on a kept-alive standard-library socket, the answer's framing and limits checked), "
             "and reading every 2.2 row (checked: "
