@@ -26,7 +26,7 @@ env: $(VENV)/.installed
 demo: env
 	./scripts/demo.sh
 
-# Benchmarks (benchmarks/RESULTS.md and its PNG plots; 30-37 minutes on 2 cores). Bytecode compiled first, as a
+# Benchmarks (benchmarks/RESULTS.md and its PNG plots; 27-37 minutes on 2 cores). Bytecode compiled first, as a
 # pip install leaves it (uv does not compile): a first import must not pay the compiler.
 $(VENV)/.bench-installed: $(VENV)/.installed pyproject.toml
 	VIRTUAL_ENV=$(VENV) $(UV) pip install --quiet -e ".[test,deployment,bench]" "apache-airflow==$(AIRFLOW_VERSION)" \

@@ -3,7 +3,8 @@
 ``Every8dDeliveryStatusSensor.poke(context)`` is called directly: it reads every page of the batch over HTTP
 (``Every8dHook.get_delivery_summary``: parse, count, one page in memory) and returns the summary. Measured:
 wall and client CPU per row (without tracemalloc, median of ``--repeat`` rounds in which ours and the peer at
-each size, then the two floors below, take turns: a drift of the machine's speed falls on all), then the peak of Python
+each size, then the two floors below, take turns in a fixed order: a slow drift of the machine's speed is
+spread over all), then the peak of Python
 allocations (tracemalloc) and of RSS (VmHWM reset before each poke) for each size. The peer, same run: a bare
 loop that POSTs each page and counts the STATUS column, checking nothing. Context, same run, largest size: the
 floor of the HTTP exchange on this machine (each page POSTed over one kept-alive ``http.client.HTTPConnection``,
@@ -81,7 +82,8 @@ def clocked(scan: Callable[[], None]) -> tuple[float, float]:
 
 def in_turns(ways: Mapping[Way, Callable[[], None]], repeat: int) -> dict[Way, tuple[float, float]]:
     """Median (wall s, CPU s) of each way over ``repeat`` rounds, the ways taking turns in each round: a
-    drift of this shared machine's speed falls on every way, not on the one measured at the time."""
+    slow drift of this shared machine's speed is spread over every way (the order is fixed: it does not even
+    out an effect of the way run just before)."""
     runs: dict[Way, list[tuple[float, float]]] = {name: [] for name in ways}
     for _ in range(repeat):
         for name, scan in ways.items():
@@ -250,7 +252,7 @@ def run(sizes: list[int], repeat: int, profile: bool = True) -> dict[str, Any]:
         memory = {}
         for size in [*sizes, *sizes]:
             memory[size] = peaks(ids[size], size)  # the second round, after one-time allocations, is kept
-    small, big = sizes[0], sizes[-1]
+    small = sizes[0]
     growth = memory[big][0] / memory[small][0] - 1
     cpu_row = times[big][1] / big * 1e6
     peer_row = peer[big] / big * 1e6
@@ -287,7 +289,8 @@ def run(sizes: list[int], repeat: int, profile: bool = True) -> dict[str, Any]:
             "its reading together under 1 ms.",
             f"`Every8dDeliveryStatusSensor.poke({{}})` called directly; timings are the median of {repeat} rounds "
             "without tracemalloc, in each of which ours and the peer at each size, then the two floors, take turns "
-            "(a drift of this shared machine's speed falls on every way); memory is measured in separate pokes "
+            "in a fixed order (a slow drift of this shared machine's speed is spread over every way); memory is "
+            "measured in separate pokes "
             "(tracemalloc, and VmHWM reset through /proc/self/clear_refs), second round kept.",
             "Client CPU covers building the requests, HTTP (the sync client's direct way, `transport/wire.py`: "
             "HTTP/1.1 on a kept-alive standard-library socket, the answer's framing and limits checked), "
